@@ -1,0 +1,103 @@
+using CalfPainTracker.CheckIns;
+
+namespace CalfPainTracker.Episodes;
+
+/// <summary>
+/// The state of one recovery episode, folded from its event stream. Kept inline so that the
+/// write that appends a check-in also sees (and updates) the state its decisions need.
+/// </summary>
+public sealed class Episode
+{
+    public Guid Id { get; set; }
+    public long Version { get; set; }
+    public Guid PatientId { get; set; }
+    public Side Side { get; set; }
+    public SuspectedCause SuspectedCause { get; set; }
+    public DateOnly OnsetDate { get; set; }
+    public string TimeZone { get; set; } = "UTC";
+    public RiskFactors RiskFactors { get; set; } = RiskFactors.None;
+    public DateTimeOffset OpenedAt { get; set; }
+    public EpisodeStatus Status { get; set; }
+    public CloseReason? CloseReason { get; set; }
+    public DateTimeOffset? ClosedAt { get; set; }
+    public Guid? PhysiotherapistId { get; set; }
+    public TreatmentPlan? Plan { get; set; }
+
+    /// <summary>The latest version of each logged day, in day order.</summary>
+    public List<CheckIn> CheckIns { get; set; } = [];
+
+    /// <summary>Every check-in id ever accepted and the day it was for, so a resubmission is recognised.</summary>
+    public Dictionary<Guid, DateOnly> AcceptedCheckInIds { get; set; } = [];
+
+    public int Corrections { get; set; }
+
+    public void Apply(EpisodeOpened e)
+    {
+        Id = e.EpisodeId;
+        PatientId = e.PatientId;
+        Side = e.Side;
+        SuspectedCause = e.SuspectedCause;
+        OnsetDate = e.OnsetDate;
+        TimeZone = e.TimeZone;
+        RiskFactors = e.RiskFactors;
+        OpenedAt = e.OpenedAt;
+        Status = EpisodeStatus.Open;
+    }
+
+    public void Apply(PhysiotherapistAssigned e) => PhysiotherapistId = e.PhysiotherapistId;
+
+    public void Apply(TreatmentPlanSet e) => Plan = e.Plan;
+
+    public void Apply(EpisodeClosed e)
+    {
+        Status = EpisodeStatus.Closed;
+        CloseReason = e.Reason;
+        ClosedAt = e.ClosedAt;
+    }
+
+    public void Apply(CheckInLogged e) => Record(e.CheckIn);
+
+    public void Apply(CheckInCorrected e)
+    {
+        Corrections++;
+        Record(e.CheckIn);
+    }
+
+    /// <summary>The patient's calendar day at an instant: check-in days are local dates in the episode's zone.</summary>
+    public DateOnly LocalDay(DateTimeOffset instant) =>
+        DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, TimeZoneInfo.FindSystemTimeZoneById(TimeZone)).DateTime);
+
+    public CheckIn? CheckInFor(DateOnly day)
+    {
+        var index = IndexOf(day);
+        return index >= 0 ? CheckIns[index] : null;
+    }
+
+    private void Record(CheckIn checkIn)
+    {
+        AcceptedCheckInIds[checkIn.CheckInId] = checkIn.Day;
+        var index = IndexOf(checkIn.Day);
+        if (index >= 0)
+        {
+            CheckIns[index] = checkIn;
+        }
+        else
+        {
+            // Backfilled days slot into day order.
+            CheckIns.Insert(~index, checkIn);
+        }
+    }
+
+    private int IndexOf(DateOnly day)
+    {
+        int low = 0, high = CheckIns.Count - 1;
+        while (low <= high)
+        {
+            var mid = (low + high) / 2;
+            var comparison = CheckIns[mid].Day.CompareTo(day);
+            if (comparison == 0) return mid;
+            if (comparison < 0) low = mid + 1; else high = mid - 1;
+        }
+        return ~low;
+    }
+}

@@ -1,0 +1,59 @@
+using System.Security.Claims;
+using CalfPainTracker.CheckIns;
+using CalfPainTracker.Http;
+using CalfPainTracker.Security;
+using Marten;
+using Wolverine.Http;
+
+namespace CalfPainTracker.Episodes;
+
+public sealed record LatestCheckIn(DateOnly Day, int PainLevel, Swelling Swelling);
+
+public sealed record EpisodeSummary(
+    Guid Id,
+    Guid PatientId,
+    Side Side,
+    SuspectedCause SuspectedCause,
+    DateOnly OnsetDate,
+    string TimeZone,
+    EpisodeStatus Status,
+    CloseReason? CloseReason,
+    int DaysTracked,
+    int Corrections,
+    LatestCheckIn? LatestCheckIn,
+    int? CurrentPain,
+    Guid? PhysiotherapistId,
+    TreatmentPlan? Plan,
+    RiskFactors RiskFactors)
+{
+    public static EpisodeSummary Of(Episode episode)
+    {
+        var latest = episode.CheckIns.Count > 0 ? episode.CheckIns[^1] : null;
+        return new EpisodeSummary(
+            episode.Id,
+            episode.PatientId,
+            episode.Side,
+            episode.SuspectedCause,
+            episode.OnsetDate,
+            episode.TimeZone,
+            episode.Status,
+            episode.CloseReason,
+            episode.CheckIns.Count,
+            episode.Corrections,
+            latest is null ? null : new LatestCheckIn(latest.Day, latest.PainLevel, latest.Swelling),
+            latest?.PainLevel,
+            episode.PhysiotherapistId,
+            episode.Plan,
+            episode.RiskFactors);
+    }
+}
+
+public static class GetEpisodeEndpoint
+{
+    [WolverineGet("/api/episodes/{episodeId}", Name = "GetEpisode")]
+    public static async Task<IResult> Get(Guid episodeId, ClaimsPrincipal user, IDocumentSession session, TimeProvider clock, CancellationToken cancellation)
+    {
+        var episode = await session.LoadVisible(episodeId, Caller.From(user), "episode summary", clock, cancellation);
+        return episode is null ? Problems.EpisodeNotFound(episodeId) : TypedResults.Ok(EpisodeSummary.Of(episode));
+    }
+}

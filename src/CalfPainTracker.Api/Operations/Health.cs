@@ -1,0 +1,66 @@
+using System.Text.Json;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Npgsql;
+
+namespace CalfPainTracker.Operations;
+
+/// <summary>Ready means the event store answers a query within a couple of seconds.</summary>
+public sealed class DatabaseReadiness(NpgsqlDataSource dataSource) : IHealthCheck
+{
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(2);
+
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(Timeout);
+        try
+        {
+            await using var command = dataSource.CreateCommand("select 1");
+            await command.ExecuteScalarAsync(timeout.Token);
+            return HealthCheckResult.Healthy("The database answers.");
+        }
+        catch (Exception e) when (e is NpgsqlException or OperationCanceledException or TimeoutException)
+        {
+            return HealthCheckResult.Unhealthy($"The database does not answer ({Describe(e)}); check-ins cannot be saved until it does.");
+        }
+    }
+
+    // Says what failed without leaking connection details or SQL.
+    private static string Describe(Exception e) => e switch
+    {
+        OperationCanceledException or TimeoutException => $"no answer within {Timeout.TotalSeconds:0} s",
+        PostgresException p => $"PostgreSQL error {p.SqlState}",
+        _ => "connection failed",
+    };
+}
+
+public static class HealthEndpoints
+{
+    public const string ReadyTag = "ready";
+
+    public static WebApplication MapHealth(this WebApplication app)
+    {
+        app.MapHealthChecks("/health/live", new() { Predicate = _ => false, ResponseWriter = Write }).AllowAnonymous();
+        app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains(ReadyTag), ResponseWriter = Write }).AllowAnonymous();
+        return app;
+    }
+
+    private static Task Write(HttpContext context, HealthReport report)
+    {
+        var healthy = report.Status == HealthStatus.Healthy;
+        context.Response.ContentType = healthy ? "application/json" : "application/problem+json";
+        context.Response.Headers.CacheControl = "no-store";
+        var checks = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString().ToLowerInvariant(), description = e.Value.Description });
+        object body = healthy
+            ? new { status = "healthy", checks }
+            : new
+            {
+                type = "https://tools.ietf.org/html/rfc9110#section-15.6.4",
+                title = "Service not ready",
+                status = StatusCodes.Status503ServiceUnavailable,
+                detail = string.Join(" ", report.Entries.Values.Where(e => e.Status != HealthStatus.Healthy).Select(e => e.Description)),
+                checks,
+            };
+        return context.Response.WriteAsync(JsonSerializer.Serialize(body, JsonSerializerOptions.Web));
+    }
+}

@@ -1,0 +1,97 @@
+using System.Text.Json.Serialization;
+using CalfPainTracker.Episodes;
+using CalfPainTracker.Http;
+using CalfPainTracker.Operations;
+using CalfPainTracker.Security;
+using JasperFx;
+using JasperFx.CodeGeneration;
+using JasperFx.MultiTenancy;
+using JasperFx.Events.Projections;
+using Marten;
+using Npgsql;
+using Scalar.AspNetCore;
+using Weasel.Core;
+using Wolverine;
+using Wolverine.Http;
+using Wolverine.Marten;
+
+var builder = WebApplication.CreateBuilder(args);
+if (args is [DevelopmentToken.Command, ..]) return DevelopmentToken.Run(args[1..], builder.Configuration);
+
+builder.AddCalfPainSecurity();
+
+var connectionString = builder.Configuration.GetConnectionString("Marten")
+    ?? throw new InvalidOperationException("ConnectionStrings:Marten is not set (environment variable ConnectionStrings__Marten); scripts/db prints one.");
+var dataSource = new NpgsqlDataSourceBuilder(connectionString).Build();
+builder.Services.AddSingleton(dataSource);
+builder.Services.AddSingleton(TimeProvider.System);
+
+builder.Services.AddMarten(opts =>
+    {
+        opts.Connection(dataSource);
+        opts.DatabaseSchemaName = builder.Configuration["Marten:Schema"] ?? "calfpain";
+        opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
+
+        // Each clinic is a tenant: every document and event row carries the clinic, and a
+        // session opened for one clinic cannot read another's even if a check is forgotten.
+        opts.Policies.AllDocumentsAreMultiTenanted();
+        opts.Events.TenancyStyle = TenancyStyle.Conjoined;
+
+        opts.Events.MetadataConfig.CorrelationIdEnabled = true;
+        opts.Events.MetadataConfig.HeadersEnabled = true;
+        opts.Events.MetadataConfig.UserNameEnabled = true;
+
+        opts.Projections.Snapshot<Episode>(SnapshotLifecycle.Inline);
+    })
+    .UseLightweightSessions()
+    .ApplyAllDatabaseChangesOnStartup()
+    .IntegrateWithWolverine();
+
+builder.Services.CritterStackDefaults(x =>
+{
+    x.Development.GeneratedCodeMode = TypeLoadMode.Dynamic;
+    x.Development.ResourceAutoCreate = AutoCreate.CreateOrUpdate;
+    // Production runs the committed, pre-generated handler code; a missing type stops start-up.
+    x.Production.GeneratedCodeMode = TypeLoadMode.Static;
+    x.Production.AssertAllPreGeneratedTypesExist = true;
+    x.Production.ResourceAutoCreate = AutoCreate.CreateOrUpdate;
+});
+
+builder.Host.UseWolverine(opts =>
+{
+    // Named explicitly: under a test host the entry assembly is the test runner.
+    opts.ApplicationAssembly = typeof(Program).Assembly;
+    opts.Policies.AutoApplyTransactions();
+});
+
+builder.Services.AddWolverineHttp();
+builder.Services.ConfigureHttpJsonOptions(o =>
+{
+    o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(WireNames.Policy));
+    o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+});
+builder.Services.AddProblemDetails();
+builder.Services.AddOpenApi();
+builder.Services.AddHealthChecks().AddCheck<DatabaseReadiness>("database", tags: [HealthEndpoints.ReadyTag]);
+
+var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseCalfPainSecurity();
+
+app.MapHealth();
+app.MapOpenApi().AllowAnonymous();
+app.MapScalarApiReference("/docs").AllowAnonymous();
+
+app.MapWolverineEndpoints(opts =>
+{
+    opts.TenantId.IsClaimTypeNamed(Caller.ClinicClaim);
+    opts.RejectUnparseableQueryValues = true;
+    opts.RequireAuthorizeOnAll();
+    opts.AddMiddleware(typeof(AuditTrail), chain => !chain.HttpMethods.Contains("GET"));
+});
+
+return await app.RunJasperFxCommands(args);
+
+public partial class Program;

@@ -1,0 +1,152 @@
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.IdentityModel.Tokens;
+
+namespace CalfPainTracker.Security;
+
+/// <summary>Configuration section "Security": limits that protect the service from one noisy client.</summary>
+public sealed class SecuritySettings
+{
+    public const string Section = "Security";
+
+    /// <summary>Writes a user may make per minute before getting 429.</summary>
+    public int WritesPerMinutePerUser { get; set; } = 120;
+
+    public long MaxRequestBodyBytes { get; set; } = 64 * 1024;
+}
+
+public static class Policies
+{
+    public const string Clinician = "clinician";
+    public const string Physio = "physio";
+    public const string ClinicAdmin = "clinic-admin";
+    public const string Patient = "patient";
+}
+
+public static class SecurityConfiguration
+{
+    public static WebApplicationBuilder AddCalfPainSecurity(this WebApplicationBuilder builder)
+    {
+        var jwt = builder.Configuration.GetSection(JwtSettings.Section).Get<JwtSettings>() ?? new JwtSettings();
+        var limits = builder.Configuration.GetSection(SecuritySettings.Section).Get<SecuritySettings>() ?? new SecuritySettings();
+        var key = jwt.Key(); // refuses to start without a usable key, in every environment
+
+        builder.Services.AddSingleton(limits);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Limits.MaxRequestBodySize = limits.MaxRequestBodyBytes;
+            k.AddServerHeader = false;
+        });
+
+        builder.Services
+            .AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
+            .AddJwtBearer(options =>
+            {
+                options.MapInboundClaims = false;
+                options.TokenValidationParameters = new TokenValidationParameters
+                {
+                    ValidIssuer = jwt.Issuer,
+                    ValidAudience = jwt.Audience,
+                    IssuerSigningKey = key,
+                    ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+                    NameClaimType = Caller.SubjectClaim,
+                    RoleClaimType = Caller.RoleClaim,
+                    ClockSkew = TimeSpan.FromSeconds(30),
+                };
+                options.Events = new JwtBearerEvents
+                {
+                    // A signed token whose claims do not name a user, role and clinic is as good as none.
+                    OnTokenValidated = context =>
+                    {
+                        if (Caller.TryRead(context.Principal!) is null) context.Fail("The token lacks a valid sub, role or clinic claim.");
+                        return Task.CompletedTask;
+                    },
+                    OnChallenge = async context =>
+                    {
+                        context.HandleResponse();
+                        context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                        context.Response.Headers.WWWAuthenticate = "Bearer";
+                        await TypedResults.Problem(
+                            statusCode: StatusCodes.Status401Unauthorized,
+                            title: "Sign in required",
+                            detail: "Send a valid, unexpired bearer token in the Authorization header.").ExecuteAsync(context.HttpContext);
+                    },
+                    OnForbidden = context => TypedResults.Problem(
+                        statusCode: StatusCodes.Status403Forbidden,
+                        title: "Not allowed for your role",
+                        detail: "Your role may not use this route.").ExecuteAsync(context.HttpContext),
+                };
+            });
+
+        builder.Services.AddAuthorizationBuilder()
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
+            .AddPolicy(Policies.Patient, p => p.RequireRole("patient"))
+            .AddPolicy(Policies.Physio, p => p.RequireRole("physio"))
+            .AddPolicy(Policies.ClinicAdmin, p => p.RequireRole("clinic-admin"))
+            .AddPolicy(Policies.Clinician, p => p.RequireRole("physio", "clinic-admin"));
+
+        builder.Services.AddRateLimiter(options =>
+        {
+            options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            options.OnRejected = (context, _) =>
+            {
+                context.HttpContext.Response.Headers.RetryAfter = "60";
+                return new ValueTask(TypedResults.Problem(
+                    statusCode: StatusCodes.Status429TooManyRequests,
+                    title: "Too many requests",
+                    detail: $"At most {limits.WritesPerMinutePerUser} changes a minute per user; try again in a minute.").ExecuteAsync(context.HttpContext));
+            };
+            // Reads are not limited: a dashboard refreshing must never lock a clinician out.
+            options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+                HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method)
+                    ? RateLimitPartition.GetNoLimiter("reads")
+                    : RateLimitPartition.GetFixedWindowLimiter(
+                        context.User.FindFirst(Caller.SubjectClaim)?.Value ?? "anonymous:" + context.Connection.RemoteIpAddress,
+                        _ => new FixedWindowRateLimiterOptions
+                        {
+                            PermitLimit = limits.WritesPerMinutePerUser,
+                            Window = TimeSpan.FromMinutes(1),
+                            QueueLimit = 0,
+                        }));
+        });
+
+        return builder;
+    }
+
+    public static WebApplication UseCalfPainSecurity(this WebApplication app)
+    {
+        var limits = app.Services.GetRequiredService<SecuritySettings>();
+        app.Use(async (context, next) =>
+        {
+            var headers = context.Response.Headers;
+            headers.XContentTypeOptions = "nosniff";
+            headers.XFrameOptions = "DENY";
+            headers["Referrer-Policy"] = "no-referrer";
+            headers["Cross-Origin-Opener-Policy"] = "same-origin";
+            if (context.Request.Path.StartsWithSegments("/api"))
+            {
+                // Health data must not linger in shared caches or browser history.
+                headers.CacheControl = "no-store";
+                headers.ContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'";
+            }
+
+            // Kestrel enforces the limit on streamed bodies; this answers declared oversize bodies
+            // at once, with a problem the client can read.
+            if (context.Request.ContentLength > limits.MaxRequestBodyBytes)
+            {
+                await TypedResults.Problem(
+                    statusCode: StatusCodes.Status413PayloadTooLarge,
+                    title: "Request body too large",
+                    detail: $"Request bodies may be at most {limits.MaxRequestBodyBytes} bytes.").ExecuteAsync(context);
+                return;
+            }
+            await next(context);
+        });
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
+        return app;
+    }
+}

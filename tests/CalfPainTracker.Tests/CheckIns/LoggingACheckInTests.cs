@@ -1,0 +1,129 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using CalfPainTracker.CheckIns;
+using CalfPainTracker.Tests.Infrastructure;
+
+namespace CalfPainTracker.Tests.CheckIns;
+
+[Collection(nameof(ApiCollection))]
+public sealed class LoggingACheckInTests(ApiHost api)
+{
+    private readonly TestClinic _clinic = new(api);
+
+    [Fact]
+    public async Task A_patient_logs_a_check_in_and_it_is_stored_as_an_event_on_the_episode()
+    {
+        var patient = _clinic.Patient();
+        var episode = await patient.OpenEpisode();
+
+        var body = await (await patient.LogCheckIn(episode, TestUser.CheckIn("2026-11-01", pain: 6))).ShouldBe(HttpStatusCode.Created);
+
+        Assert.Equal("2026-11-01", body["day"]!.GetValue<string>());
+        var events = await api.Events(_clinic.Id, episode);
+        var logged = Assert.IsType<CheckInLogged>(events[^1].Data);
+        Assert.Equal(6, logged.CheckIn.PainLevel);
+    }
+
+    public static TheoryData<string, object, string> BadFields => new()
+    {
+        { "pain above 10", new { painLevel = 11 }, "painLevel" },
+        { "pain below 0", new { painLevel = -1 }, "painLevel" },
+        { "pain missing", new { painLevel = (int?)null }, "painLevel" },
+        { "unknown swelling", new { swelling = "huge" }, "swelling" },
+        { "unknown symptom", new { symptoms = new[] { "warmth", "itchy" } }, "symptoms[1]" },
+        { "day in the future", new { day = "2026-11-03" }, "day" },
+        { "day before onset", new { day = "2026-10-25" }, "day" },
+        { "day not a date", new { day = "yesterday" }, "day" },
+        { "day missing", new { day = (string?)null }, "day" },
+        { "check-in id missing", new { checkInId = (Guid?)null }, "checkInId" },
+        { "rest above 24 hours", new { restHours = 25 }, "restHours" },
+        { "negative ice", new { iceMinutes = -5 }, "iceMinutes" },
+        { "heat above a day", new { heatMinutes = 1441 }, "heatMinutes" },
+        { "stretching above a day", new { stretchingMinutes = 2000 }, "stretchingMinutes" },
+        { "notes too long", new { notes = new string('x', 2001) }, "notes" },
+        { "walking missing", new { canWalkComfortably = (bool?)null }, "canWalkComfortably" },
+        { "calf girth implausible", new { calfCircumferenceCm = new { affected = 400, other = 36 } }, "calfCircumferenceCm.affected" },
+        { "calf girth half given", new { calfCircumferenceCm = new { affected = 38 } }, "calfCircumferenceCm.other" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadFields))]
+    public async Task A_check_in_with_a_bad_field_is_refused_naming_the_field_and_nothing_is_written(string why, object change, string field)
+    {
+        var patient = _clinic.Patient();
+        var episode = await patient.OpenEpisode();
+        var before = (await api.Events(_clinic.Id, episode)).Count;
+
+        var problem = await (await patient.LogCheckIn(episode, TestUser.CheckIn("2026-11-01", with: change))).ShouldBeProblem(HttpStatusCode.BadRequest);
+
+        Assert.True(problem["errors"]?[field] is JsonArray { Count: > 0 }, $"{why}: expected an error for '{field}' in {problem}");
+        Assert.Equal(before, (await api.Events(_clinic.Id, episode)).Count);
+    }
+
+    [Fact]
+    public async Task A_body_that_is_not_json_of_the_right_shape_is_a_400_problem()
+    {
+        var patient = _clinic.Patient();
+        var episode = await patient.OpenEpisode();
+
+        var response = await patient.Client().PostAsync($"/api/episodes/{episode}/check-ins",
+            new StringContent("{\"painLevel\": \"very bad\"}", System.Text.Encoding.UTF8, "application/json"));
+
+        await response.ShouldBeProblem(HttpStatusCode.BadRequest);
+        Assert.Single(await api.Events(_clinic.Id, episode));
+    }
+
+    [Fact]
+    public async Task Resubmitting_the_same_check_in_id_returns_the_first_result_and_appends_nothing()
+    {
+        var patient = _clinic.Patient();
+        var episode = await patient.OpenEpisode();
+        var checkIn = TestUser.CheckIn("2026-11-01", pain: 4);
+
+        var first = await (await patient.LogCheckIn(episode, checkIn)).ShouldBe(HttpStatusCode.Created);
+        checkIn["painLevel"] = 9; // a retry after a lost response must not become a correction
+        var again = await patient.LogCheckIn(episode, checkIn);
+        var second = await again.ShouldBe(HttpStatusCode.Created);
+
+        Assert.Equal(first.ToJsonString(), second.ToJsonString());
+        Assert.Equal("true", again.Headers.GetValues("Idempotent-Replayed").Single());
+        Assert.Equal(2, (await api.Events(_clinic.Id, episode)).Count);
+        Assert.Equal(4, (await patient.GetJson($"/api/episodes/{episode}"))["currentPain"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task The_same_check_in_sent_five_times_at_once_is_stored_once()
+    {
+        var patient = _clinic.Patient();
+        var episode = await patient.OpenEpisode();
+        var checkIn = TestUser.CheckIn("2026-11-01");
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => patient.LogCheckIn(episode, checkIn)));
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.Created, r.StatusCode));
+        Assert.Single((await api.Events(_clinic.Id, episode)).Select(e => e.Data).OfType<CheckInLogged>());
+    }
+
+    [Fact]
+    public async Task Check_ins_racing_on_one_episode_all_land()
+    {
+        var patient = _clinic.Patient();
+        var episode = await patient.OpenEpisode();
+        var days = Enumerable.Range(0, 8).Select(i => new DateOnly(2026, 10, 26).AddDays(i).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)).ToList();
+
+        var responses = await Task.WhenAll(days.Select(day => patient.LogCheckIn(episode, TestUser.CheckIn(day))));
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.Created, r.StatusCode));
+        var summary = await patient.GetJson($"/api/episodes/{episode}");
+        Assert.Equal(8, summary["daysTracked"]!.GetValue<int>());
+        Assert.Equal(8, (await api.Events(_clinic.Id, episode)).Select(e => e.Data).OfType<CheckInLogged>().Count());
+    }
+
+    [Fact]
+    public async Task A_check_in_for_an_unknown_episode_is_404()
+    {
+        var response = await _clinic.Patient().LogCheckIn(Guid.NewGuid(), TestUser.CheckIn("2026-11-01"));
+
+        await response.ShouldBeProblem(HttpStatusCode.NotFound);
+    }
+}

@@ -1,0 +1,76 @@
+using System.Net;
+using CalfPainTracker.Tests.Infrastructure;
+
+namespace CalfPainTracker.Tests.Episodes;
+
+[Collection(nameof(ApiCollection))]
+public sealed class EpisodeSummaryTests(ApiHost api)
+{
+    private readonly TestClinic _clinic = new(api);
+
+    [Fact]
+    public async Task A_new_episode_has_nothing_tracked_yet()
+    {
+        var patient = _clinic.Patient();
+        var episode = await patient.OpenEpisode(cause: "plantaris-rupture");
+
+        var summary = await patient.GetJson($"/api/episodes/{episode}");
+
+        Assert.Equal(patient.Id, summary["patientId"]!.GetValue<Guid>());
+        Assert.Equal("plantaris-rupture", summary["suspectedCause"]!.GetValue<string>());
+        Assert.Equal("open", summary["status"]!.GetValue<string>());
+        Assert.Equal(0, summary["daysTracked"]!.GetValue<int>());
+        Assert.Null(summary["currentPain"]);
+    }
+
+    [Fact]
+    public async Task The_summary_shows_the_latest_day_even_when_an_earlier_day_is_backfilled_afterwards()
+    {
+        var patient = _clinic.Patient();
+        var episode = await patient.OpenEpisode();
+        await patient.LogCheckIn(episode, TestUser.CheckIn("2026-10-30", pain: 6));
+        await patient.LogCheckIn(episode, TestUser.CheckIn("2026-11-01", pain: 4, with: new { swelling = "mild" }));
+        await patient.LogCheckIn(episode, TestUser.CheckIn("2026-10-31", pain: 5));
+
+        var summary = await patient.GetJson($"/api/episodes/{episode}");
+
+        Assert.Equal(3, summary["daysTracked"]!.GetValue<int>());
+        Assert.Equal("2026-11-01", summary["latestCheckIn"]!["day"]!.GetValue<string>());
+        Assert.Equal("mild", summary["latestCheckIn"]!["swelling"]!.GetValue<string>());
+        Assert.Equal(4, summary["currentPain"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task A_second_check_in_for_a_day_corrects_it()
+    {
+        var patient = _clinic.Patient();
+        var episode = await patient.OpenEpisode();
+        await patient.LogCheckIn(episode, TestUser.CheckIn("2026-11-01", pain: 7));
+
+        var corrected = await (await patient.LogCheckIn(episode, TestUser.CheckIn("2026-11-01", pain: 3))).ShouldBe(HttpStatusCode.Created);
+
+        Assert.True(corrected["correction"]!.GetValue<bool>());
+        var summary = await patient.GetJson($"/api/episodes/{episode}");
+        Assert.Equal(1, summary["daysTracked"]!.GetValue<int>());
+        Assert.Equal(1, summary["corrections"]!.GetValue<int>());
+        Assert.Equal(3, summary["currentPain"]!.GetValue<int>());
+    }
+
+    public static TheoryData<object, string> BadEpisodes => new()
+    {
+        { new { side = "both", suspectedCause = "calf-strain", onsetDate = "2026-10-30", timeZone = "Europe/London" }, "side" },
+        { new { side = "left", suspectedCause = "sprained-ankle", onsetDate = "2026-10-30", timeZone = "Europe/London" }, "suspectedCause" },
+        { new { side = "left", suspectedCause = "calf-strain", onsetDate = "2026-11-30", timeZone = "Europe/London" }, "onsetDate" },
+        { new { side = "left", suspectedCause = "calf-strain", onsetDate = "2026-10-30", timeZone = "Mars/Olympus" }, "timeZone" },
+        { new { side = "left", suspectedCause = "calf-strain", timeZone = "Europe/London" }, "onsetDate" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadEpisodes))]
+    public async Task An_episode_with_a_bad_field_is_refused_naming_the_field(object request, string field)
+    {
+        var problem = await (await _clinic.Patient().Post("/api/episodes", request)).ShouldBeProblem(HttpStatusCode.BadRequest);
+
+        Assert.NotNull(problem["errors"]?[field]);
+    }
+}

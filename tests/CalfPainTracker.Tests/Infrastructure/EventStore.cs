@@ -1,0 +1,14 @@
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CalfPainTracker.Tests.Infrastructure;
+
+/// <summary>Reads PostgreSQL directly, to check what a request really wrote.</summary>
+public static class EventStore
+{
+    public static async Task<IReadOnlyList<JasperFx.Events.IEvent>> Events(this ApiHost api, Guid clinicId, Guid streamId)
+    {
+        await using var session = api.Host.Services.GetRequiredService<IDocumentStore>().QuerySession(clinicId.ToString());
+        return await session.Events.FetchStreamAsync(streamId);
+    }
+}
