@@ -3,6 +3,7 @@ using CalfPainTracker.Episodes;
 using CalfPainTracker.Http;
 using CalfPainTracker.Security;
 using Marten;
+using Microsoft.AspNetCore.Authorization;
 using Wolverine.Http;
 
 namespace CalfPainTracker.CheckIns;
@@ -107,7 +108,9 @@ public sealed record CheckInAccepted(Guid CheckInId, DateOnly Day, bool Correcti
 
 public static class LogCheckInEndpoint
 {
+    /// <summary>Only the patient logs their own check-ins; nobody writes them on their behalf.</summary>
     [WolverinePost("/api/episodes/{episodeId}/check-ins", Name = "LogCheckIn")]
+    [Authorize(Policy = Policies.Patient)]
     public static async Task<IResult> Post(
         Guid episodeId,
         LogCheckInRequest request,
@@ -123,7 +126,6 @@ public static class LogCheckInEndpoint
         // duplicate check-in id is always seen by the second.
         var stream = await session.FetchVisibleForWriting(episodeId, caller, cancellation);
         if (stream?.Aggregate is not { } episode) return Problems.EpisodeNotFound(episodeId);
-        if (!caller.CanLogCheckInsFor(episode)) return Problems.Forbidden("Only the patient can log their own check-ins.");
 
         if (request.CheckInId is { } id && episode.AcceptedCheckInIds.TryGetValue(id, out var firstDay))
         {

@@ -1,3 +1,4 @@
+using CalfPainTracker.Http;
 using CalfPainTracker.Security;
 using JasperFx.Events;
 using Marten;
@@ -16,6 +17,15 @@ public static class EpisodeAccess
     {
         var stream = await session.Events.FetchForExclusiveWriting<Episode>(episodeId, cancellation);
         return stream.Aggregate is { } episode && caller.CanSee(episode) ? stream : null;
+    }
+
+    /// <summary>An episode the caller may see and that still takes changes, or the problem to answer instead.</summary>
+    public static async Task<(IEventStream<Episode>? Stream, IResult? Problem)> FetchOpenForWriting(
+        this IDocumentSession session, Guid episodeId, Caller caller, CancellationToken cancellation)
+    {
+        var stream = await session.FetchVisibleForWriting(episodeId, caller, cancellation);
+        if (stream?.Aggregate is not { } episode) return (null, Problems.EpisodeNotFound(episodeId));
+        return episode.Status == EpisodeStatus.Closed ? (null, Problems.EpisodeClosed(episodeId)) : (stream, null);
     }
 
     /// <summary>

@@ -16,10 +16,4 @@ public static class Problems
         statusCode: StatusCodes.Status409Conflict,
         title: "Episode is closed",
         detail: $"Recovery episode {id} has been closed; nothing more can be recorded on it. Open a new episode to keep tracking.");
-
-    /// <summary>The caller may see the record but their role may not do this to it.</summary>
-    public static IResult Forbidden(string detail) => TypedResults.Problem(
-        statusCode: StatusCodes.Status403Forbidden,
-        title: "Not allowed for your role",
-        detail: detail);
 }

@@ -39,7 +39,4 @@ public sealed record Caller(Guid UserId, Role Role, Guid ClinicId)
         Role.ClinicAdmin => true,
         _ => false,
     };
-
-    /// <summary>Only the patient writes their own check-ins; nobody writes them on their behalf.</summary>
-    public bool CanLogCheckInsFor(Episode episode) => Role == Role.Patient && episode.PatientId == UserId;
 }

@@ -1,0 +1,139 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using CalfPainTracker.Security;
+using CalfPainTracker.Tests.Infrastructure;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CalfPainTracker.Tests.Security;
+
+/// <summary>
+/// Every endpoint the service exposes, against every kind of caller. The list of endpoints
+/// comes from the running service itself, so a new endpoint without a row here fails.
+/// </summary>
+[Collection(nameof(ApiCollection))]
+public sealed class AuthorisationMatrixTests(ApiHost api)
+{
+    /// <summary>The callers, in the column order of <see cref="Matrix"/>.</summary>
+    public enum Who { OwnPatient, AssignedPhysio, ClinicAdmin, OtherPatient, OtherPhysio, OtherClinicAdmin, NoToken, Expired, ForgedSignature }
+
+    private sealed record Route(string Expected, Func<Guid, (string Url, object? Body)> Request);
+
+    // ownPat assignedPhysio admin otherPat otherPhysio otherClinic noToken expired forged
+    private static readonly Dictionary<string, Route> Matrix = new()
+    {
+        ["POST /api/episodes"] = new("201 400 400 201 400 400 401 401 401", _ => ("/api/episodes", NewEpisode)),
+        ["GET /api/episodes/{episodeId}"] = new("200 200 200 404 404 404 401 401 401", e => ($"/api/episodes/{e}", null)),
+        ["PUT /api/episodes/{episodeId}/physiotherapist"] = new("403 204 204 403 404 404 401 401 401", e => ($"/api/episodes/{e}/physiotherapist", new { physioId = Guid.NewGuid() })),
+        ["PUT /api/episodes/{episodeId}/plan"] = new("403 200 403 403 404 403 401 401 401", e => ($"/api/episodes/{e}/plan", Plan)),
+        ["POST /api/episodes/{episodeId}/close"] = new("204 204 204 404 404 404 401 401 401", e => ($"/api/episodes/{e}/close", new { reason = "recovered" })),
+        ["GET /api/episodes/{episodeId}/check-ins"] = new("200 200 200 404 404 404 401 401 401", e => ($"/api/episodes/{e}/check-ins", null)),
+        ["POST /api/episodes/{episodeId}/check-ins"] = new("201 403 403 404 403 403 401 401 401", e => ($"/api/episodes/{e}/check-ins", TestUser.CheckIn("2026-11-02"))),
+        ["GET /api/audit/record-access"] = new("403 403 200 403 403 200 401 401 401", _ => ("/api/audit/record-access", null)),
+        // Public: a load balancer and a developer reach these without a token.
+        ["ANY /health/live"] = new("200 200 200 200 200 200 200 200 200", _ => ("/health/live", null)),
+        ["ANY /health/ready"] = new("200 200 200 200 200 200 200 200 200", _ => ("/health/ready", null)),
+        ["GET /openapi/{documentName}.json"] = new("200 200 200 200 200 200 200 200 200", _ => ("/openapi/v1.json", null)),
+        ["GET /docs/{documentName?}"] = new("200 200 200 200 200 200 200 200 200", _ => ("/docs/v1", null)),
+        ["GET /docs/scalar.js"] = new("200 200 200 200 200 200 200 200 200", _ => ("/docs/scalar.js", null)),
+        ["GET /docs/scalar.aspnetcore.js"] = new("200 200 200 200 200 200 200 200 200", _ => ("/docs/scalar.aspnetcore.js", null)),
+        ["GET /docs/favicon.svg"] = new("200 200 200 200 200 200 200 200 200", _ => ("/docs/favicon.svg", null)),
+    };
+
+    private static readonly object NewEpisode = new { side = "right", suspectedCause = "calf-strain", onsetDate = "2026-10-30", timeZone = "Europe/London" };
+    private static readonly object Plan = new { restHoursPerDay = 2, iceMinutesPerDay = 20, heatMinutesPerDay = 0, stretchingMinutesPerDay = 15 };
+
+    public static TheoryData<string, Who> Cases()
+    {
+        var cases = new TheoryData<string, Who>();
+        foreach (var route in Matrix.Keys)
+        {
+            foreach (var who in Enum.GetValues<Who>()) cases.Add(route, who);
+        }
+        return cases;
+    }
+
+    [Fact]
+    public void Every_endpoint_the_service_exposes_has_a_row_in_the_matrix()
+    {
+        var exposed = api.Host.Services.GetServices<EndpointDataSource>()
+            .SelectMany(source => source.Endpoints)
+            .OfType<RouteEndpoint>()
+            .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["ANY"]).Select(m => $"{m} {e.RoutePattern.RawText}"))
+            .ToHashSet();
+
+        Assert.Empty(exposed.Except(Matrix.Keys));
+        Assert.Empty(Matrix.Keys.Except(exposed));
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task Each_caller_gets_the_answer_in_the_matrix(string route, Who who)
+    {
+        var clinic = new TestClinic(api);
+        var patient = clinic.Patient();
+        var physio = clinic.Physio();
+        var episode = await physio.OpenEpisode(patient: patient, onsetDate: "2026-10-30");
+        await patient.LogCheckIn(episode, TestUser.CheckIn("2026-11-01"));
+
+        var caller = who switch
+        {
+            Who.OwnPatient => patient,
+            Who.AssignedPhysio => physio,
+            Who.ClinicAdmin => clinic.Admin(),
+            Who.OtherPatient => clinic.Patient(),
+            Who.OtherPhysio => clinic.Physio(),
+            Who.OtherClinicAdmin => new TestClinic(api).Admin(),
+            _ => patient,
+        };
+        var token = who switch
+        {
+            Who.NoToken => null,
+            Who.Expired => DevelopmentToken.Mint(ApiHost.Jwt, caller.Caller, TimeSpan.FromMinutes(5), DateTimeOffset.UtcNow.AddHours(-1)),
+            Who.ForgedSignature => DevelopmentToken.Mint(new JwtSettings { SigningKey = "an-attacker-key-that-is-long-enough-to-sign-with" }, caller.Caller, TimeSpan.FromHours(1), DateTimeOffset.UtcNow),
+            _ => caller.Token(),
+        };
+
+        var (method, _) = Split(route);
+        var (url, body) = Matrix[route].Request(episode);
+        using var request = new HttpRequestMessage(method == "ANY" ? HttpMethod.Get : new HttpMethod(method), url);
+        if (body is not null) request.Content = JsonContent.Create(body, options: TestUser.Json);
+        if (token is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        var response = await api.Host.Server.CreateClient().SendAsync(request);
+
+        var expected = int.Parse(Matrix[route].Expected.Split(' ', StringSplitOptions.RemoveEmptyEntries)[(int)who], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True((int)response.StatusCode == expected,
+            $"{route} as {who}: expected {expected}, got {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        if (expected is 401 or 403 or 404)
+        {
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        }
+    }
+
+    [Fact]
+    public async Task An_episode_of_another_clinic_gets_the_same_answer_as_an_id_that_does_not_exist()
+    {
+        var clinicA = new TestClinic(api);
+        var episode = await clinicA.Patient().OpenEpisode();
+        var outsider = new TestClinic(api).Admin();
+        var randomId = Guid.NewGuid();
+
+        var real = await outsider.Get($"/api/episodes/{episode}");
+        var random = await outsider.Get($"/api/episodes/{randomId}");
+
+        Assert.Equal(random.StatusCode, real.StatusCode);
+        var realBody = (await real.ShouldBeProblem(HttpStatusCode.NotFound)).AsObject();
+        var randomBody = (await random.ShouldBeProblem(HttpStatusCode.NotFound)).AsObject();
+        realBody.Remove("traceId");
+        randomBody.Remove("traceId");
+        Assert.Equal(randomBody.ToJsonString().Replace(randomId.ToString(), "{id}", StringComparison.Ordinal),
+            realBody.ToJsonString().Replace(episode.ToString(), "{id}", StringComparison.Ordinal));
+    }
+
+    private static (string Method, string Pattern) Split(string route)
+    {
+        var space = route.IndexOf(' ', StringComparison.Ordinal);
+        return (route[..space], route[(space + 1)..]);
+    }
+}
