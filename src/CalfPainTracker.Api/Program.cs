@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using CalfPainTracker.Alerts;
 using CalfPainTracker.Episodes;
 using CalfPainTracker.Http;
 using CalfPainTracker.Operations;
@@ -25,6 +26,7 @@ var connectionString = builder.Configuration.GetConnectionString("Marten")
 var dataSource = new NpgsqlDataSourceBuilder(connectionString).Build();
 builder.Services.AddSingleton(dataSource);
 builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton(builder.Configuration.GetSection(RuleSettings.Section).Get<RuleSettings>() ?? new RuleSettings());
 
 builder.Services.AddMarten(opts =>
     {
@@ -62,6 +64,8 @@ builder.Host.UseWolverine(opts =>
     // Named explicitly: under a test host the entry assembly is the test runner.
     opts.ApplicationAssembly = typeof(Program).Assembly;
     opts.Policies.AutoApplyTransactions();
+    // Scheduled checks (escalation, missed check-ins) live in PostgreSQL, so a restart loses none.
+    opts.Policies.UseDurableLocalQueues();
 });
 
 builder.Services.AddWolverineHttp();

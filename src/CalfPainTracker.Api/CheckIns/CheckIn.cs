@@ -48,8 +48,8 @@ public sealed record CheckIn(
     public bool HasSwelling => Swelling != Swelling.None || SwellingAtAnkle;
 }
 
-/// <summary>The first check-in for a day.</summary>
-public sealed record CheckInLogged(Guid EpisodeId, CheckIn CheckIn);
+/// <summary>The first check-in for a day. <paramref name="AlertIds"/>: the alerts its findings belong to, raised or already open.</summary>
+public sealed record CheckInLogged(Guid EpisodeId, CheckIn CheckIn, IReadOnlyList<Guid>? AlertIds = null);
 
 /// <summary>A later check-in for a day that already had one; it replaces the day's values, the earlier one stays in history.</summary>
-public sealed record CheckInCorrected(Guid EpisodeId, CheckIn CheckIn);
+public sealed record CheckInCorrected(Guid EpisodeId, CheckIn CheckIn, IReadOnlyList<Guid>? AlertIds = null);

@@ -1,9 +1,11 @@
 using System.Security.Claims;
+using CalfPainTracker.Alerts;
 using CalfPainTracker.Episodes;
 using CalfPainTracker.Http;
 using CalfPainTracker.Security;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
+using Wolverine;
 using Wolverine.Http;
 
 namespace CalfPainTracker.CheckIns;
@@ -103,8 +105,14 @@ public sealed record LogCheckInRequest(
 
 public sealed record CalfCircumferenceRequest(decimal? Affected, decimal? Other);
 
-/// <summary>What a check-in produced; a resubmission of the same check-in id gets the same answer.</summary>
-public sealed record CheckInAccepted(Guid CheckInId, DateOnly Day, bool Correction);
+/// <summary>
+/// What a check-in produced, with the advice of every alert it showed; a resubmission of the
+/// same check-in id gets the same answer (the alerts as they stand now).
+/// </summary>
+public sealed record CheckInAccepted(Guid CheckInId, DateOnly Day, bool Correction, IReadOnlyList<Alert> Alerts)
+{
+    public string Disclaimer => CalfPainTracker.Alerts.Disclaimer.Text;
+}
 
 public static class LogCheckInEndpoint
 {
@@ -117,7 +125,9 @@ public static class LogCheckInEndpoint
         ClaimsPrincipal user,
         HttpResponse response,
         IDocumentSession session,
+        IMessageBus bus,
         TimeProvider clock,
+        RuleSettings settings,
         CancellationToken cancellation)
     {
         var caller = Caller.From(user);
@@ -127,11 +137,12 @@ public static class LogCheckInEndpoint
         var stream = await session.FetchVisibleForWriting(episodeId, caller, cancellation);
         if (stream?.Aggregate is not { } episode) return Problems.EpisodeNotFound(episodeId);
 
-        if (request.CheckInId is { } id && episode.AcceptedCheckInIds.TryGetValue(id, out var firstDay))
+        if (request.CheckInId is { } id && episode.Receipts.TryGetValue(id, out var receipt))
         {
             // Idempotent resubmission: the same answer as the first time, and nothing appended.
             response.Headers["Idempotent-Replayed"] = "true";
-            return Accepted(episodeId, new CheckInAccepted(id, firstDay, Correction: false));
+            var alerts = receipt.AlertIds.Select(episode.AlertById).OfType<Alert>().ToList();
+            return Accepted(episodeId, new CheckInAccepted(id, receipt.Day, receipt.Correction, alerts));
         }
 
         if (episode.Status == EpisodeStatus.Closed) return Problems.EpisodeClosed(episodeId);
@@ -141,10 +152,11 @@ public static class LogCheckInEndpoint
         var checkIn = request.Validate(episode, episode.LocalDay(now), now, errors);
         if (checkIn is null) return errors.ToResult();
 
-        var correction = episode.CheckInFor(checkIn.Day) is not null;
-        stream.AppendOne(correction ? new CheckInCorrected(episodeId, checkIn) : new CheckInLogged(episodeId, checkIn));
+        var outcome = CheckInDecision.Decide(episode, checkIn, settings, now, Guid.CreateVersion7);
+        stream.AppendMany(outcome.Events);
+        await AlertEscalation.ScheduleFor(outcome.Events, bus, settings);
 
-        return Accepted(episodeId, new CheckInAccepted(checkIn.CheckInId, checkIn.Day, correction));
+        return Accepted(episodeId, new CheckInAccepted(checkIn.CheckInId, checkIn.Day, outcome.Correction, outcome.Alerts));
     }
 
     private static Microsoft.AspNetCore.Http.HttpResults.Created<CheckInAccepted> Accepted(Guid episodeId, CheckInAccepted accepted) =>

@@ -1,3 +1,4 @@
+using CalfPainTracker.Alerts;
 using CalfPainTracker.CheckIns;
 
 namespace CalfPainTracker.Episodes;
@@ -26,10 +27,16 @@ public sealed class Episode
     /// <summary>The latest version of each logged day, in day order.</summary>
     public List<CheckIn> CheckIns { get; set; } = [];
 
-    /// <summary>Every check-in id ever accepted and the day it was for, so a resubmission is recognised.</summary>
-    public Dictionary<Guid, DateOnly> AcceptedCheckInIds { get; set; } = [];
+    /// <summary>Every check-in id ever accepted and what it produced, so a resubmission gets the same answer.</summary>
+    public Dictionary<Guid, CheckInReceipt> Receipts { get; set; } = [];
 
     public int Corrections { get; set; }
+
+    /// <summary>Every alert raised on this episode, open or not, in the order raised.</summary>
+    public List<Alert> Alerts { get; set; } = [];
+
+    /// <summary>The latest clinician Wells examination, if any: for clinicians only.</summary>
+    public WellsExamRecorded? LatestWellsExam { get; set; }
 
     public void Apply(EpisodeOpened e)
     {
@@ -55,13 +62,29 @@ public sealed class Episode
         ClosedAt = e.ClosedAt;
     }
 
-    public void Apply(CheckInLogged e) => Record(e.CheckIn);
+    public void Apply(CheckInLogged e) => Record(e.CheckIn, correction: false, e.AlertIds);
 
     public void Apply(CheckInCorrected e)
     {
         Corrections++;
-        Record(e.CheckIn);
+        Record(e.CheckIn, correction: true, e.AlertIds);
     }
+
+    public void Apply(AlertRaised e) => Alerts.Add(Alert.From(e));
+
+    public void Apply(AlertEvidenceAdded e) => AlertById(e.AlertId)?.Apply(e);
+
+    public void Apply(AlertSeverityRaised e) => AlertById(e.AlertId)?.Apply(e);
+
+    public void Apply(AlertAcknowledged e) => AlertById(e.AlertId)?.Apply(e);
+
+    public void Apply(AlertResolved e) => AlertById(e.AlertId)?.Apply(e);
+
+    public void Apply(AlertEscalatedToClinic e) => AlertById(e.AlertId)?.Apply(e);
+
+    public void Apply(WellsExamRecorded e) => LatestWellsExam = e;
+
+    public Alert? AlertById(Guid id) => Alerts.Find(a => a.Id == id);
 
     /// <summary>The patient's calendar day at an instant: check-in days are local dates in the episode's zone.</summary>
     public DateOnly LocalDay(DateTimeOffset instant) =>
@@ -73,19 +96,19 @@ public sealed class Episode
         return index >= 0 ? CheckIns[index] : null;
     }
 
-    private void Record(CheckIn checkIn)
+    /// <summary>The logged days as they would be with <paramref name="checkIn"/> recorded, leaving this episode as it is.</summary>
+    public List<CheckIn> DaysWith(CheckIn checkIn)
     {
-        AcceptedCheckInIds[checkIn.CheckInId] = checkIn.Day;
+        var days = new List<CheckIn>(CheckIns);
         var index = IndexOf(checkIn.Day);
-        if (index >= 0)
-        {
-            CheckIns[index] = checkIn;
-        }
-        else
-        {
-            // Backfilled days slot into day order.
-            CheckIns.Insert(~index, checkIn);
-        }
+        if (index >= 0) days[index] = checkIn; else days.Insert(~index, checkIn);
+        return days;
+    }
+
+    private void Record(CheckIn checkIn, bool correction, IReadOnlyList<Guid>? alertIds)
+    {
+        Receipts[checkIn.CheckInId] = new CheckInReceipt(checkIn.Day, correction, alertIds ?? []);
+        CheckIns = DaysWith(checkIn); // a backfilled day slots into day order
     }
 
     private int IndexOf(DateOnly day)
@@ -101,3 +124,6 @@ public sealed class Episode
         return ~low;
     }
 }
+
+/// <summary>What one accepted check-in produced.</summary>
+public sealed record CheckInReceipt(DateOnly Day, bool Correction, IReadOnlyList<Guid> AlertIds);

@@ -16,4 +16,15 @@ public static class Problems
         statusCode: StatusCodes.Status409Conflict,
         title: "Episode is closed",
         detail: $"Recovery episode {id} has been closed; nothing more can be recorded on it. Open a new episode to keep tracking.");
+
+    /// <summary>As for episodes: an alert of someone else's patient looks the same as none.</summary>
+    public static IResult AlertNotFound(Guid id) => TypedResults.Problem(
+        statusCode: StatusCodes.Status404NotFound,
+        title: "Alert not found",
+        detail: $"No alert {id} is visible to you.");
+
+    public static IResult AlertResolvedAlready(Guid id) => TypedResults.Problem(
+        statusCode: StatusCodes.Status409Conflict,
+        title: "Alert already resolved",
+        detail: $"Alert {id} has been resolved. If the problem comes back, the next check-in raises a new alert.");
 }

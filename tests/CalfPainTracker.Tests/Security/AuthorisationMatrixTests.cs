@@ -18,18 +18,25 @@ public sealed class AuthorisationMatrixTests(ApiHost api)
     /// <summary>The callers, in the column order of <see cref="Matrix"/>.</summary>
     public enum Who { OwnPatient, AssignedPhysio, ClinicAdmin, OtherPatient, OtherPhysio, OtherClinicAdmin, NoToken, Expired, ForgedSignature }
 
-    private sealed record Route(string Expected, Func<Guid, (string Url, object? Body)> Request);
+    private sealed record Route(string Expected, Func<Setup, (string Url, object? Body)> Request);
+
+    /// <summary>What each case starts from: an episode with a check-in that raised an alert.</summary>
+    public sealed record Setup(Guid Episode, Guid Alert);
 
     // ownPat assignedPhysio admin otherPat otherPhysio otherClinic noToken expired forged
     private static readonly Dictionary<string, Route> Matrix = new()
     {
         ["POST /api/episodes"] = new("201 400 400 201 400 400 401 401 401", _ => ("/api/episodes", NewEpisode)),
-        ["GET /api/episodes/{episodeId}"] = new("200 200 200 404 404 404 401 401 401", e => ($"/api/episodes/{e}", null)),
-        ["PUT /api/episodes/{episodeId}/physiotherapist"] = new("403 204 204 403 404 404 401 401 401", e => ($"/api/episodes/{e}/physiotherapist", new { physioId = Guid.NewGuid() })),
-        ["PUT /api/episodes/{episodeId}/plan"] = new("403 200 403 403 404 403 401 401 401", e => ($"/api/episodes/{e}/plan", Plan)),
-        ["POST /api/episodes/{episodeId}/close"] = new("204 204 204 404 404 404 401 401 401", e => ($"/api/episodes/{e}/close", new { reason = "recovered" })),
-        ["GET /api/episodes/{episodeId}/check-ins"] = new("200 200 200 404 404 404 401 401 401", e => ($"/api/episodes/{e}/check-ins", null)),
-        ["POST /api/episodes/{episodeId}/check-ins"] = new("201 403 403 404 403 403 401 401 401", e => ($"/api/episodes/{e}/check-ins", TestUser.CheckIn("2026-11-02"))),
+        ["GET /api/episodes/{episodeId}"] = new("200 200 200 404 404 404 401 401 401", e => ($"/api/episodes/{e.Episode}", null)),
+        ["PUT /api/episodes/{episodeId}/physiotherapist"] = new("403 204 204 403 404 404 401 401 401", e => ($"/api/episodes/{e.Episode}/physiotherapist", new { physioId = Guid.NewGuid() })),
+        ["PUT /api/episodes/{episodeId}/plan"] = new("403 200 403 403 404 403 401 401 401", e => ($"/api/episodes/{e.Episode}/plan", Plan)),
+        ["POST /api/episodes/{episodeId}/close"] = new("204 204 204 404 404 404 401 401 401", e => ($"/api/episodes/{e.Episode}/close", new { reason = "recovered" })),
+        ["GET /api/episodes/{episodeId}/check-ins"] = new("200 200 200 404 404 404 401 401 401", e => ($"/api/episodes/{e.Episode}/check-ins", null)),
+        ["POST /api/episodes/{episodeId}/check-ins"] = new("201 403 403 404 403 403 401 401 401", e => ($"/api/episodes/{e.Episode}/check-ins", TestUser.CheckIn("2026-11-02"))),
+        ["GET /api/episodes/{episodeId}/alerts"] = new("200 200 200 404 404 404 401 401 401", e => ($"/api/episodes/{e.Episode}/alerts", null)),
+        ["POST /api/alerts/{alertId}/acknowledge"] = new("403 200 200 403 404 404 401 401 401", e => ($"/api/alerts/{e.Alert}/acknowledge", null)),
+        ["POST /api/alerts/{alertId}/resolve"] = new("403 200 200 403 404 404 401 401 401", e => ($"/api/alerts/{e.Alert}/resolve", new { note = "Reviewed by phone" })),
+        ["PUT /api/episodes/{episodeId}/wells-exam"] = new("403 200 403 403 404 403 401 401 401", e => ($"/api/episodes/{e.Episode}/wells-exam", WellsExam)),
         ["GET /api/audit/record-access"] = new("403 403 200 403 403 200 401 401 401", _ => ("/api/audit/record-access", null)),
         // Public: a load balancer and a developer reach these without a token.
         ["ANY /health/live"] = new("200 200 200 200 200 200 200 200 200", _ => ("/health/live", null)),
@@ -42,6 +49,7 @@ public sealed class AuthorisationMatrixTests(ApiHost api)
     };
 
     private static readonly object NewEpisode = new { side = "right", suspectedCause = "calf-strain", onsetDate = "2026-10-30", timeZone = "Europe/London" };
+    private static readonly object WellsExam = new { deepVeinTenderness = true, pittingOedema = false, collateralVeins = false, alternativeDiagnosisAsLikely = false };
     private static readonly object Plan = new { restHoursPerDay = 2, iceMinutesPerDay = 20, heatMinutesPerDay = 0, stretchingMinutesPerDay = 15 };
 
     public static TheoryData<string, Who> Cases()
@@ -75,7 +83,8 @@ public sealed class AuthorisationMatrixTests(ApiHost api)
         var patient = clinic.Patient();
         var physio = clinic.Physio();
         var episode = await physio.OpenEpisode(patient: patient, onsetDate: "2026-10-30");
-        await patient.LogCheckIn(episode, TestUser.CheckIn("2026-11-01"));
+        var logged = await (await patient.LogCheckIn(episode, TestUser.CheckIn("2026-11-01", with: new { painAtNight = true }))).ShouldBe(HttpStatusCode.Created);
+        var setup = new Setup(episode, logged["alerts"]![0]!["id"]!.GetValue<Guid>());
 
         var caller = who switch
         {
@@ -96,7 +105,7 @@ public sealed class AuthorisationMatrixTests(ApiHost api)
         };
 
         var (method, _) = Split(route);
-        var (url, body) = Matrix[route].Request(episode);
+        var (url, body) = Matrix[route].Request(setup);
         using var request = new HttpRequestMessage(method == "ANY" ? HttpMethod.Get : new HttpMethod(method), url);
         if (body is not null) request.Content = JsonContent.Create(body, options: TestUser.Json);
         if (token is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);

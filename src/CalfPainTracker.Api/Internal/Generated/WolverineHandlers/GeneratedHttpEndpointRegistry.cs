@@ -9,7 +9,7 @@ namespace Internal.Generated.WolverineHandlers
     {
         public override System.Type[] EndpointTypes()
         {
-            return new System.Type[] { typeof(CalfPainTracker.CheckIns.ListCheckInsEndpoint), typeof(CalfPainTracker.CheckIns.LogCheckInEndpoint), typeof(CalfPainTracker.Episodes.AssignPhysiotherapistEndpoint), typeof(CalfPainTracker.Episodes.CloseEpisodeEndpoint), typeof(CalfPainTracker.Episodes.GetEpisodeEndpoint), typeof(CalfPainTracker.Episodes.OpenEpisodeEndpoint), typeof(CalfPainTracker.Episodes.SetTreatmentPlanEndpoint), typeof(CalfPainTracker.Security.ListRecordAccessEndpoint) };
+            return new System.Type[] { typeof(CalfPainTracker.Alerts.AlertEndpoints), typeof(CalfPainTracker.Alerts.RecordWellsExamEndpoint), typeof(CalfPainTracker.CheckIns.ListCheckInsEndpoint), typeof(CalfPainTracker.CheckIns.LogCheckInEndpoint), typeof(CalfPainTracker.Episodes.AssignPhysiotherapistEndpoint), typeof(CalfPainTracker.Episodes.CloseEpisodeEndpoint), typeof(CalfPainTracker.Episodes.GetEpisodeEndpoint), typeof(CalfPainTracker.Episodes.OpenEpisodeEndpoint), typeof(CalfPainTracker.Episodes.SetTreatmentPlanEndpoint), typeof(CalfPainTracker.Security.ListRecordAccessEndpoint) };
         }
     }
 
@@ -25,12 +25,18 @@ namespace Internal.Generated.WolverineHandlers
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GeneratedHttpEndpointRegistry))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GET_api_audit_record_access))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GET_api_episodes_episodeId))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GET_api_episodes_episodeId_alerts))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GET_api_episodes_episodeId_check_ins))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.POST_api_alerts_alertId_acknowledge))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.POST_api_alerts_alertId_resolve))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.POST_api_episodes))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.POST_api_episodes_episodeId_check_ins))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.POST_api_episodes_episodeId_close))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.PUT_api_episodes_episodeId_physiotherapist))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.PUT_api_episodes_episodeId_plan))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.PUT_api_episodes_episodeId_wells_exam))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::CalfPainTracker.Alerts.AlertEndpoints))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::CalfPainTracker.Alerts.RecordWellsExamEndpoint))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::CalfPainTracker.CheckIns.ListCheckInsEndpoint))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::CalfPainTracker.CheckIns.LogCheckInEndpoint))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::CalfPainTracker.Episodes.AssignPhysiotherapistEndpoint))]

@@ -1,0 +1,51 @@
+using CalfPainTracker.Episodes;
+using Marten;
+using Wolverine;
+
+namespace CalfPainTracker.Alerts;
+
+/// <summary>Sent to itself, durably, when an urgent or emergency alert is raised: "is anyone looking at this yet?"</summary>
+public sealed record EscalateIfUnacknowledged(Guid EpisodeId, Guid AlertId);
+
+public static class AlertEscalation
+{
+    /// <summary>
+    /// Schedules the check for each alert that is, or has just become, urgent or worse. The
+    /// message is stored in Wolverine's durable inbox in the same transaction as the alert, so
+    /// a restart loses none.
+    /// </summary>
+    public static async ValueTask ScheduleFor(IEnumerable<object> events, IMessageBus bus, RuleSettings settings)
+    {
+        foreach (var e in events)
+        {
+            var (episodeId, alertId, severity) = e switch
+            {
+                AlertRaised r => (r.EpisodeId, r.AlertId, r.Severity),
+                AlertSeverityRaised r => (r.EpisodeId, r.AlertId, r.Severity),
+                _ => (Guid.Empty, Guid.Empty, Severity.Advice),
+            };
+            if (severity >= Severity.Urgent)
+            {
+                await bus.ScheduleAsync(new EscalateIfUnacknowledged(episodeId, alertId), settings.EscalateAfter);
+            }
+        }
+    }
+
+    /// <summary>Pure: escalate only an alert that is still open, unacknowledged, urgent or worse, and not escalated before.</summary>
+    public static AlertEscalatedToClinic? Decide(Episode? episode, Guid alertId, DateTimeOffset now) =>
+        episode?.AlertById(alertId) is { Status: AlertStatus.Open, EscalatedAt: null, Severity: >= Severity.Urgent } alert
+            ? new AlertEscalatedToClinic(episode.Id, alert.Id, now - alert.RaisedAt, now)
+            : null;
+}
+
+public static class EscalateIfUnacknowledgedHandler
+{
+    public static async Task Handle(EscalateIfUnacknowledged message, IDocumentSession session, TimeProvider clock, CancellationToken cancellation)
+    {
+        var stream = await session.Events.FetchForExclusiveWriting<Episode>(message.EpisodeId, cancellation);
+        if (AlertEscalation.Decide(stream.Aggregate, message.AlertId, clock.GetUtcNow()) is { } escalated)
+        {
+            stream.AppendOne(escalated);
+        }
+    }
+}

@@ -1,0 +1,219 @@
+using CalfPainTracker.CheckIns;
+using CalfPainTracker.Episodes;
+
+namespace CalfPainTracker.Alerts;
+
+public enum Severity { Advice, Urgent, Emergency }
+
+public enum AlertRule
+{
+    PersistentPain,
+    PainAtNightOrRest,
+    CannotWalkComfortably,
+    PossibleRupture,
+    Swelling,
+    PossibleClot,
+    Infection,
+    PossibleClotInLungs,
+    ColdPaleLeg,
+    Worsening,
+    MissedCheckIns,
+}
+
+/// <summary>What one rule found in the check-in just logged: the basis of an alert.</summary>
+public sealed record Finding(
+    AlertRule Rule,
+    Severity Severity,
+    string Title,
+    string Advice,
+    IReadOnlyList<DateOnly> Evidence,
+    string Source,
+    PartialWells? Wells = null);
+
+/// <summary>"Pain that persists beyond a few days": no authoritative number, so configurable per suspected cause.</summary>
+public sealed record PersistentPainThreshold(int MinimumPain = 4, int Days = 3, int MinimumImprovement = 1);
+
+/// <summary>Configuration section "ClinicalRules".</summary>
+public sealed class RuleSettings
+{
+    public const string Section = "ClinicalRules";
+
+    public PersistentPainThreshold PersistentPain { get; set; } = new();
+
+    /// <summary>Overrides by suspected cause, e.g. a longer window for Achilles tendinopathy, whose progress is slow.</summary>
+    public Dictionary<SuspectedCause, PersistentPainThreshold> PersistentPainByCause { get; set; } = [];
+
+    /// <summary>An urgent or emergency alert nobody has acknowledged by then is passed to the clinic.</summary>
+    public TimeSpan EscalateAfter { get; set; } = TimeSpan.FromHours(2);
+
+    public PersistentPainThreshold PersistentPainFor(SuspectedCause cause) =>
+        PersistentPainByCause.TryGetValue(cause, out var threshold) ? threshold : PersistentPain;
+}
+
+/// <summary>
+/// The clinical rules of clinical-reference.md sections 2-4, as pure functions of the episode
+/// and its check-ins. Each finding names its source. The rules escalate and tell people when
+/// to seek care; none of them ever says a condition is unlikely.
+/// </summary>
+public static class ClinicalRules
+{
+    public const string SeedList = "Calf pain: when to see a doctor (seed article, clinical-reference.md section 2)";
+    public const string NhsDvt = "NHS: Deep vein thrombosis (nhs.uk/conditions/deep-vein-thrombosis-dvt)";
+    public const string LegPainAlgorithm = "gpreasoning.uk leg-pain algorithm: acute limb ischaemia";
+    public const string MeaningfulChange = "Farrar 2001, Pain 94:149; Salaffi 2004, Eur J Pain (baseline-aware meaningful change)";
+
+    /// <summary>
+    /// Evaluates every rule for <paramref name="day"/>, given all logged days (latest version
+    /// of each, in day order) with that day's check-in among them.
+    /// </summary>
+    public static IReadOnlyList<Finding> Evaluate(SuspectedCause cause, RiskFactors risk, IReadOnlyList<CheckIn> days, DateOnly day, RuleSettings settings)
+    {
+        var index = IndexOf(days, day);
+        if (index < 0) return [];
+        var today = days[index];
+        var upToToday = days.Take(index + 1).ToList();
+        var findings = new List<Finding>();
+
+        Emergencies(today, findings);
+        Clot(risk, today, findings);
+        Infection(today, findings);
+        Rupture(today, findings);
+        PersistentPain(upToToday, settings.PersistentPainFor(cause), findings);
+        Worsening(upToToday, findings);
+        if (today.PainAtRest || today.PainAtNight)
+        {
+            var when = today.PainAtRest && today.PainAtNight ? "at rest and at night" : today.PainAtRest ? "at rest" : "at night";
+            findings.Add(new(AlertRule.PainAtNightOrRest, Severity.Advice, $"Calf pain {when}",
+                "Pain at rest or at night is a reason to see a doctor. Book an appointment with your GP or physiotherapist in the next few days.",
+                [today.Day], SeedList));
+        }
+        if (!today.CanWalkComfortably)
+        {
+            findings.Add(new(AlertRule.CannotWalkComfortably, Severity.Advice, "Cannot walk comfortably",
+                "Not being able to walk comfortably on the affected side is a reason to see a doctor. Book an appointment in the next few days; if it gets worse, sooner.",
+                [today.Day], SeedList));
+        }
+        if (today.HasSwelling)
+        {
+            findings.Add(new(AlertRule.Swelling, Severity.Advice, "Swelling of the calf or ankle",
+                "Swelling of the calf or ankle is a reason to see a doctor. If it comes with redness, warmth or the calf gets bigger than the other side, contact a doctor today.",
+                [today.Day], SeedList));
+        }
+        return findings;
+    }
+
+    private static void Emergencies(CheckIn today, List<Finding> findings)
+    {
+        var chest = new[] { Symptom.ShortnessOfBreath, Symptom.ChestPain, Symptom.CoughingBlood }.Where(today.Has).ToList();
+        if (chest.Count > 0)
+        {
+            // Any of these with a painful calf may mean a clot has reached the lungs: there is
+            // nothing to wait for, so no further condition is asked.
+            findings.Add(new(AlertRule.PossibleClotInLungs, Severity.Emergency, "Call emergency services now: possible clot in the lungs",
+                $"Calf symptoms together with {Describe(chest)} can mean a blood clot has reached the lungs. Call 999 (or your local emergency number) now. Do not wait for your physiotherapist.",
+                [today.Day], NhsDvt + "; BMJ Group patient information"));
+        }
+        if (today.Has(Symptom.ColdPaleLeg))
+        {
+            var numb = today.Has(Symptom.Numbness) ? ", numb" : "";
+            findings.Add(new(AlertRule.ColdPaleLeg, Severity.Emergency, "Call emergency services now: cold, pale leg",
+                $"A cold, pale{numb} leg can mean its blood supply is blocked. Call 999 (or your local emergency number) now.",
+                [today.Day], LegPainAlgorithm));
+        }
+    }
+
+    private static void Clot(RiskFactors risk, CheckIn today, List<Finding> findings)
+    {
+        var wells = Wells.Partial(risk, today);
+        var difference = today.CalfCircumferenceCm?.Difference;
+        var swollen = today.HasSwelling || today.Has(Symptom.EntireLegSwollen) || difference >= Wells.CalfDifferenceCm;
+        if (!swollen) return;
+
+        var reasons = new List<string>();
+        if (difference >= Wells.CalfDifferenceCm) reasons.Add($"the calf is {difference:0.#} cm larger than the other side");
+        if (today.Has(Symptom.Redness)) reasons.Add("redness");
+        if (today.Has(Symptom.Warmth)) reasons.Add("warmth");
+        if (wells.Score >= 1) reasons.Add($"Wells items you reported score {wells.Score}");
+        if (reasons.Count == 0) return;
+
+        findings.Add(new(AlertRule.PossibleClot, Severity.Urgent, "Possible blood clot (DVT): see a doctor today",
+            $"Swelling with {string.Join(", ", reasons)} can be a sign of a blood clot in the leg. Contact your GP or an urgent care service today; " +
+            "a clinician needs to examine the leg. If you become breathless, have chest pain or cough blood, call 999 at once.",
+            [today.Day], NhsDvt + "; " + Wells.Source, wells));
+    }
+
+    private static void Infection(CheckIn today, List<Finding> findings)
+    {
+        if (!today.Has(Symptom.Fever) || !(today.Has(Symptom.Redness) || today.Has(Symptom.Warmth))) return;
+        findings.Add(new(AlertRule.Infection, Severity.Urgent, "Signs of infection: see a doctor today",
+            "Fever with a red or warm calf can be an infection. Contact your GP or an urgent care service today.",
+            [today.Day], SeedList));
+    }
+
+    private static void Rupture(CheckIn today, List<Finding> findings)
+    {
+        var signs = new List<string>();
+        if (today.Has(Symptom.Deformity)) signs.Add("a deformity around the leg");
+        if (today.Has(Symptom.CannotStandOnTiptoe)) signs.Add("not being able to stand on tiptoe");
+        if (signs.Count == 0) return;
+        findings.Add(new(AlertRule.PossibleRupture, Severity.Urgent, "Possible tendon or muscle rupture: see a doctor today",
+            $"{char.ToUpperInvariant(signs[0][0])}{string.Join(" and ", signs)[1..]} can mean a ruptured Achilles tendon or muscle. Get seen today (GP, urgent care or A&E); early treatment matters.",
+            [today.Day], SeedList));
+    }
+
+    /// <summary>Pain at or above the threshold on each of the last N logged days, without improving by the minimum over them.</summary>
+    private static void PersistentPain(List<CheckIn> days, PersistentPainThreshold threshold, List<Finding> findings)
+    {
+        if (days.Count < threshold.Days) return;
+        var run = days.TakeLast(threshold.Days).ToList();
+        if (run.Any(d => d.PainLevel < threshold.MinimumPain)) return;
+        if (run[0].PainLevel - run[^1].PainLevel >= threshold.MinimumImprovement) return;
+
+        // Unrelenting severe pain needs a quicker look than pain that is merely not improving.
+        var severe = run.All(d => d.PainLevel >= 8);
+        findings.Add(new(AlertRule.PersistentPain, severe ? Severity.Urgent : Severity.Advice,
+            severe ? "Severe calf pain that is not improving" : "Calf pain that is not improving",
+            $"Your pain has been {threshold.MinimumPain}/10 or more for {threshold.Days} check-ins without getting better. " +
+            (severe ? "Contact your GP or physiotherapist today." : "Book an appointment with your GP or physiotherapist."),
+            run.Select(d => d.Day).ToList(), SeedList + ", item 4 (default: pain >= 4 on 3 consecutive check-ins, no improvement of >= 1)"));
+    }
+
+    /// <summary>Pain up by the baseline-aware meaningful change over the last 3 logged days.</summary>
+    private static void Worsening(List<CheckIn> days, List<Finding> findings)
+    {
+        if (days.Count < 3) return;
+        var window = days.TakeLast(3).ToList();
+        var baseline = days.Take(3).Average(d => d.PainLevel);
+        var threshold = MeaningfulChangeFor(baseline);
+        var rise = window[^1].PainLevel - window[0].PainLevel;
+        if (rise < threshold) return;
+        findings.Add(new(AlertRule.Worsening, Severity.Advice, "Pain is getting worse",
+            $"Your pain rose by {rise} points over your last 3 check-ins ({window[0].PainLevel} to {window[^1].PainLevel}/10). Tell your physiotherapist; if it keeps rising, see a doctor.",
+            window.Select(d => d.Day).ToList(), MeaningfulChange));
+    }
+
+    /// <summary>Clinically important change on the 0-10 scale by baseline: 1 point for 0-4, 2 for 5-7, 3 for 8-10.</summary>
+    public static int MeaningfulChangeFor(double baseline) => Math.Round(baseline, MidpointRounding.AwayFromZero) switch
+    {
+        <= 4 => 1,
+        <= 7 => 2,
+        _ => 3,
+    };
+
+    private static string Describe(List<Symptom> symptoms) => string.Join(" or ", symptoms.Select(s => s switch
+    {
+        Symptom.ShortnessOfBreath => "shortness of breath",
+        Symptom.ChestPain => "chest pain",
+        Symptom.CoughingBlood => "coughing blood",
+        _ => Http.WireNames.Of(s),
+    }));
+
+    private static int IndexOf(IReadOnlyList<CheckIn> days, DateOnly day)
+    {
+        for (var i = 0; i < days.Count; i++)
+        {
+            if (days[i].Day == day) return i;
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,42 @@
+using CalfPainTracker.Alerts;
+using CalfPainTracker.Episodes;
+
+namespace CalfPainTracker.CheckIns;
+
+/// <summary>What logging a check-in does to an episode: the events to append and the alerts to show at once.</summary>
+public sealed record CheckInOutcome(IReadOnlyList<object> Events, bool Correction, IReadOnlyList<Alert> Alerts);
+
+public static class CheckInDecision
+{
+    /// <summary>
+    /// Pure: the episode as it is, a validated check-in, the rules' settings and the time in;
+    /// events out. The clinical rules run over the days as they will be with this check-in.
+    /// </summary>
+    public static CheckInOutcome Decide(Episode episode, CheckIn checkIn, RuleSettings settings, DateTimeOffset now, Func<Guid> newId)
+    {
+        var correction = episode.CheckInFor(checkIn.Day) is not null;
+        var findings = ClinicalRules.Evaluate(episode.SuspectedCause, episode.RiskFactors, episode.DaysWith(checkIn), checkIn.Day, settings);
+        var (alertEvents, alertIds) = AlertDecisions.Decide(episode.Id, episode.Alerts, findings, checkIn.CheckInId, now, newId);
+
+        object logged = correction
+            ? new CheckInCorrected(episode.Id, checkIn, alertIds)
+            : new CheckInLogged(episode.Id, checkIn, alertIds);
+        return new CheckInOutcome([logged, .. alertEvents], correction, AlertsAfter(episode.Alerts, alertEvents, alertIds));
+    }
+
+    /// <summary>The alerts as they will be once the events are saved, without touching the loaded episode.</summary>
+    private static List<Alert> AlertsAfter(IReadOnlyList<Alert> current, IReadOnlyList<object> events, IReadOnlyList<Guid> ids)
+    {
+        var alerts = current.Where(a => ids.Contains(a.Id)).Select(a => a.Copy()).ToDictionary(a => a.Id);
+        foreach (var e in events)
+        {
+            switch (e)
+            {
+                case AlertRaised raised: alerts[raised.AlertId] = Alert.From(raised); break;
+                case AlertEvidenceAdded added: alerts[added.AlertId].Apply(added); break;
+                case AlertSeverityRaised raised: alerts[raised.AlertId].Apply(raised); break;
+            }
+        }
+        return ids.Select(id => alerts[id]).ToList();
+    }
+}
