@@ -155,6 +155,10 @@ public static class LogCheckInEndpoint
         var outcome = CheckInDecision.Decide(episode, checkIn, settings, now, Guid.CreateVersion7);
         stream.AppendMany(outcome.Events);
         await AlertEscalation.ScheduleFor(outcome.Events, bus, settings);
+        if (episode.CheckIns.Count == 0 || checkIn.Day > episode.CheckIns[^1].Day)
+        {
+            await MissedCheckIns.Schedule(episode, checkIn.Day, bus, now);
+        }
 
         return Accepted(episodeId, new CheckInAccepted(checkIn.CheckInId, checkIn.Day, outcome.Correction, outcome.Alerts));
     }

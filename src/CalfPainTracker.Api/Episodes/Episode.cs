@@ -32,6 +32,8 @@ public sealed class Episode
 
     public int Corrections { get; set; }
 
+    public int RemindersSent { get; set; }
+
     /// <summary>Every alert raised on this episode, open or not, in the order raised.</summary>
     public List<Alert> Alerts { get; set; } = [];
 
@@ -84,11 +86,19 @@ public sealed class Episode
 
     public void Apply(WellsExamRecorded e) => LatestWellsExam = e;
 
+    public void Apply(CheckInReminderDue e) => RemindersSent++;
+
     public Alert? AlertById(Guid id) => Alerts.Find(a => a.Id == id);
 
     /// <summary>The patient's calendar day at an instant: check-in days are local dates in the episode's zone.</summary>
     public DateOnly LocalDay(DateTimeOffset instant) =>
-        DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, TimeZoneInfo.FindSystemTimeZoneById(TimeZone)).DateTime);
+        DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, Zone).DateTime);
+
+    /// <summary>Local midnight at the start of <paramref name="day"/> in the patient's zone.</summary>
+    public DateTimeOffset StartOfLocalDay(DateOnly day) =>
+        TimeZoneInfo.ConvertTimeToUtc(day.ToDateTime(TimeOnly.MinValue), Zone);
+
+    private TimeZoneInfo Zone => TimeZoneInfo.FindSystemTimeZoneById(TimeZone);
 
     public CheckIn? CheckInFor(DateOnly day)
     {

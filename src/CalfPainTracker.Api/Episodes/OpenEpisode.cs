@@ -1,7 +1,9 @@
 using System.Security.Claims;
+using CalfPainTracker.Alerts;
 using CalfPainTracker.Http;
 using CalfPainTracker.Security;
 using Marten;
+using Wolverine;
 using Wolverine.Http;
 
 namespace CalfPainTracker.Episodes;
@@ -28,7 +30,7 @@ public static class OpenEpisodeEndpoint
     public const int MaxOnsetAgeDays = 366;
 
     [WolverinePost("/api/episodes", Name = "OpenEpisode")]
-    public static IResult Post(OpenEpisodeRequest request, ClaimsPrincipal user, IDocumentSession session, TimeProvider clock)
+    public static async Task<IResult> Post(OpenEpisodeRequest request, ClaimsPrincipal user, IDocumentSession session, IMessageBus bus, TimeProvider clock)
     {
         var caller = Caller.From(user);
         var now = clock.GetUtcNow();
@@ -74,6 +76,11 @@ public static class OpenEpisodeEndpoint
             ? [opened, new PhysiotherapistAssigned(id, caller.UserId, now)]
             : [opened];
         session.Events.StartStream<Episode>(id, events);
+
+        // A patient who never checks in is reminded too: count from the day before opening.
+        var episode = new Episode();
+        episode.Apply(opened);
+        await MissedCheckIns.Schedule(episode, episode.LocalDay(now).AddDays(-1), bus, now);
 
         return TypedResults.Created($"/api/episodes/{id}", new EpisodeCreated(id));
     }

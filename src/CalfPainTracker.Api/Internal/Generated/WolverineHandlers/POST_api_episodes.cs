@@ -36,23 +36,23 @@ namespace Internal.Generated.WolverineHandlers
             // Building the Marten session using the detected tenant id
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext, tenantId);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CalfPainTracker.Episodes.OpenEpisodeEndpoint").SetTag("http.route", "/api/episodes").SetTag("http.request.method", "POST");
+            Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
             CalfPainTracker.Security.AuditTrail.Before(documentSession, httpContext.User, httpContext);
             // Reading the request body via JSON deserialization
             var (request, jsonContinue) = await ReadJsonAsync<CalfPainTracker.Episodes.OpenEpisodeRequest>(httpContext);
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
             
             // The actual HTTP request handler execution
-            var result = CalfPainTracker.Episodes.OpenEpisodeEndpoint.Post(request, httpContext.User, documentSession, _timeProvider);
+            var result = await CalfPainTracker.Episodes.OpenEpisodeEndpoint.Post(request, httpContext.User, documentSession, messageContext, _timeProvider).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session
             await documentSession.SaveChangesAsync(httpContext.RequestAborted).ConfigureAwait(false);
 
+            await result.ExecuteAsync(httpContext).ConfigureAwait(false);
             
             // Have to flush outgoing messages just in case Marten did nothing because of https://github.com/JasperFx/wolverine/issues/536
             await messageContext.FlushOutgoingMessagesAsync().ConfigureAwait(false);
-
-            await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
     }
 

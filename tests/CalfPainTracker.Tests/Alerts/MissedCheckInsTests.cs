@@ -1,0 +1,102 @@
+using System.Net;
+using CalfPainTracker.Alerts;
+using CalfPainTracker.Episodes;
+using CalfPainTracker.Tests.Infrastructure;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Wolverine;
+using Wolverine.Tracking;
+using static CalfPainTracker.Tests.Alerts.PatientStories;
+
+namespace CalfPainTracker.Tests.Alerts;
+
+public sealed class MissedCheckInsRuleTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 10, 20, 0, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void Two_days_without_a_check_in_reminds_the_patient()
+    {
+        var episode = Episode();
+        episode.Log(Day(1, 4));
+
+        var reminder = Assert.IsType<CheckInReminderDue>(Assert.Single(MissedCheckIns.Decide(episode, new(episode.Id, Onset.AddDays(1), 2), Now, Guid.NewGuid)));
+
+        Assert.Equal(episode.PatientId, reminder.PatientId);
+    }
+
+    [Fact]
+    public void A_check_in_after_the_check_was_scheduled_cancels_it()
+    {
+        var episode = Episode();
+        episode.Log(Day(1, 4), Day(2, 4));
+
+        Assert.Empty(MissedCheckIns.Decide(episode, new(episode.Id, Onset.AddDays(1), 2), Now, Guid.NewGuid));
+    }
+
+    [Fact]
+    public void Four_days_without_a_check_in_tells_the_physio_only_when_an_alert_is_open()
+    {
+        var quiet = Episode();
+        quiet.Log(Day(1, 3));
+        Assert.Empty(MissedCheckIns.Decide(quiet, new(quiet.Id, Onset.AddDays(1), 4), Now, Guid.NewGuid));
+
+        var worrying = Episode();
+        worrying.Log(Day(1, 3, atNight: true));
+        var raised = Assert.IsType<AlertRaised>(Assert.Single(MissedCheckIns.Decide(worrying, new(worrying.Id, Onset.AddDays(1), 4), Now, Guid.NewGuid)));
+        Assert.Equal((AlertRule.MissedCheckIns, Severity.Advice), (raised.Rule, raised.Severity));
+    }
+
+    [Fact]
+    public void A_closed_episode_gets_no_reminders()
+    {
+        var episode = Episode();
+        episode.Log(Day(1, 3));
+        episode.Apply(new EpisodeClosed(episode.Id, CloseReason.Recovered, Now));
+
+        Assert.Empty(MissedCheckIns.Decide(episode, new(episode.Id, Onset.AddDays(1), 2), Now, Guid.NewGuid));
+    }
+}
+
+[Collection(nameof(ApiCollection))]
+public sealed class MissedCheckInsScheduleTests(ApiHost api)
+{
+    [Fact]
+    public async Task A_check_in_schedules_durable_checks_for_local_midnight_two_and_four_days_later_and_the_check_reminds_the_patient()
+    {
+        var clinic = new TestClinic(api);
+        var patient = clinic.Patient();
+        var episode = await patient.OpenEpisode();
+        await (await patient.LogCheckIn(episode, TestUser.CheckIn("2026-11-01"))).ShouldBe(HttpStatusCode.Created);
+
+        // Europe/London is on GMT in November: Nov 4 00:00 local is 00:00 UTC, 1 day 15 h after the test clock's 2 Nov 09:00.
+        // (Opening the episode scheduled the same two checks, counted from the day before it opened.)
+        var scheduled = await ScheduledChecks(episode);
+        Assert.Contains(scheduled, due => Near(due, DateTimeOffset.UtcNow.AddHours(39)));
+        Assert.Contains(scheduled, due => Near(due, DateTimeOffset.UtcNow.AddHours(87)));
+
+        // When the check comes due it runs the real handler against the event store.
+        await api.Host.InvokeMessageAndWaitAsync(
+            new CheckForMissedCheckIns(episode, new DateOnly(2026, 11, 1), 2), clinic.Id.ToString());
+
+        var reminder = Assert.Single((await api.Events(clinic.Id, episode)).Select(e => e.Data).OfType<CheckInReminderDue>());
+        Assert.Equal(patient.Id, reminder.PatientId);
+    }
+
+    private static bool Near(DateTimeOffset actual, DateTimeOffset expected) => (actual - expected).Duration() < TimeSpan.FromMinutes(5);
+
+    /// <summary>When the durable inbox will run this episode's missed-check-in checks.</summary>
+    private async Task<List<DateTimeOffset>> ScheduledChecks(Guid episode)
+    {
+        var dataSource = api.Host.Services.GetRequiredService<NpgsqlDataSource>();
+        await using var command = dataSource.CreateCommand(
+            "select execution_time from calfpain_tests.wolverine_incoming_envelopes " +
+            "where status = 'Scheduled' and message_type like '%CheckForMissedCheckIns%' and position(convert_to($1, 'UTF8') in body) > 0");
+        command.Parameters.AddWithValue(episode.ToString());
+        var found = new List<DateTimeOffset>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) found.Add(reader.GetFieldValue<DateTimeOffset>(0));
+        return found;
+    }
+}
