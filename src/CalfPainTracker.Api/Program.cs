@@ -4,9 +4,11 @@ using CalfPainTracker.Episodes;
 using CalfPainTracker.Http;
 using CalfPainTracker.Operations;
 using CalfPainTracker.Security;
+using CalfPainTracker.Trends;
 using JasperFx;
 using JasperFx.CodeGeneration;
 using JasperFx.MultiTenancy;
+using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
 using Marten;
 using Npgsql;
@@ -44,8 +46,12 @@ builder.Services.AddMarten(opts =>
         opts.Events.MetadataConfig.UserNameEnabled = true;
 
         opts.Projections.Snapshot<Episode>(SnapshotLifecycle.Inline);
+        // Async: the check-in's write stays one inline document; trends are read over weeks.
+        opts.Projections.Add<EpisodeTrendProjection>(ProjectionLifecycle.Async);
     })
     .UseLightweightSessions()
+    // HotCold: with several nodes one runs the async projections and another takes over if it dies.
+    .AddAsyncDaemon(builder.Configuration.GetValue("Marten:DaemonMode", DaemonMode.HotCold))
     .ApplyAllDatabaseChangesOnStartup()
     .IntegrateWithWolverine();
 

@@ -1,5 +1,6 @@
 using CalfPainTracker.CheckIns;
 using CalfPainTracker.Episodes;
+using CalfPainTracker.Trends;
 
 namespace CalfPainTracker.Alerts;
 
@@ -183,22 +184,14 @@ public static class ClinicalRules
     {
         if (days.Count < 3) return;
         var window = days.TakeLast(3).ToList();
-        var baseline = days.Take(3).Average(d => d.PainLevel);
-        var threshold = MeaningfulChangeFor(baseline);
+        var baseline = (decimal)days.Take(RecoveryTrends.DaysAveraged).Average(d => d.PainLevel);
+        var threshold = RecoveryTrends.MeaningfulChangeThreshold(baseline);
         var rise = window[^1].PainLevel - window[0].PainLevel;
         if (rise < threshold) return;
         findings.Add(new(AlertRule.Worsening, Severity.Advice, "Pain is getting worse",
             $"Your pain rose by {rise} points over your last 3 check-ins ({window[0].PainLevel} to {window[^1].PainLevel}/10). Tell your physiotherapist; if it keeps rising, see a doctor.",
             window.Select(d => d.Day).ToList(), MeaningfulChange));
     }
-
-    /// <summary>Clinically important change on the 0-10 scale by baseline: 1 point for 0-4, 2 for 5-7, 3 for 8-10.</summary>
-    public static int MeaningfulChangeFor(double baseline) => Math.Round(baseline, MidpointRounding.AwayFromZero) switch
-    {
-        <= 4 => 1,
-        <= 7 => 2,
-        _ => 3,
-    };
 
     private static string Describe(List<Symptom> symptoms) => string.Join(" or ", symptoms.Select(s => s switch
     {

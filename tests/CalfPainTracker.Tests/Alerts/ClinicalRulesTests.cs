@@ -173,15 +173,6 @@ public sealed class ClinicalRulesTests
         Assert.Contains(Findings(Day(1, 2), Day(2, 2), Day(3, 2), Day(4, 2), Day(5, 3)), f => f.Rule == AlertRule.Worsening);
     }
 
-    [Theory]
-    [InlineData(4.4, 1)]
-    [InlineData(4.5, 2)]
-    [InlineData(7.0, 2)]
-    [InlineData(7.5, 3)]
-    [InlineData(0, 1)]
-    public void The_meaningful_change_threshold_depends_on_the_baseline(double baseline, int threshold) =>
-        Assert.Equal(threshold, ClinicalRules.MeaningfulChangeFor(baseline));
-
     [Fact]
     public void No_finding_ever_tells_anyone_a_clot_is_unlikely()
     {

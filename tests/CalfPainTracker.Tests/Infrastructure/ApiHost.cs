@@ -35,6 +35,8 @@ public sealed class ApiHost : IAsyncLifetime
             builder.UseEnvironment("Production");
             builder.UseSetting("ConnectionStrings:Marten", connectionString);
             builder.UseSetting("Marten:Schema", schema);
+            // One node per schema in tests: no leader election to wait for.
+            builder.UseSetting("Marten:DaemonMode", "Solo");
             builder.UseSetting("Jwt:SigningKey", SigningKey);
             builder.UseSetting("Security:WritesPerMinutePerUser", "100000");
             builder.ConfigureServices(services =>

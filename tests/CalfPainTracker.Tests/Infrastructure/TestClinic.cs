@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using Alba;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -10,8 +11,12 @@ namespace CalfPainTracker.Tests.Infrastructure;
 /// A clinic of its own for each test: data is isolated by tenant, so tests share one host
 /// and one schema without resetting anything.
 /// </summary>
-public sealed class TestClinic(ApiHost api)
+public sealed class TestClinic(IAlbaHost host)
 {
+    public TestClinic(ApiHost api) : this(api.Host)
+    {
+    }
+
     public Guid Id { get; } = Guid.NewGuid();
 
     public TestUser Patient() => User(Role.Patient);
@@ -20,10 +25,10 @@ public sealed class TestClinic(ApiHost api)
 
     public TestUser Admin() => User(Role.ClinicAdmin);
 
-    public TestUser User(Role role, Guid? id = null) => new(api, new Caller(id ?? Guid.NewGuid(), role, Id));
+    public TestUser User(Role role, Guid? id = null) => new(host, new Caller(id ?? Guid.NewGuid(), role, Id));
 }
 
-public sealed class TestUser(ApiHost api, Caller caller)
+public sealed class TestUser(IAlbaHost host, Caller caller)
 {
     public static readonly JsonSerializerOptions Json = JsonSerializerOptions.Web;
 
@@ -36,7 +41,7 @@ public sealed class TestUser(ApiHost api, Caller caller)
 
     public HttpClient Client()
     {
-        var client = api.Host.Server.CreateClient();
+        var client = host.Server.CreateClient();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token());
         return client;
     }

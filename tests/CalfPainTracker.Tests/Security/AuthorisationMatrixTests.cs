@@ -37,6 +37,8 @@ public sealed class AuthorisationMatrixTests(ApiHost api)
         ["POST /api/alerts/{alertId}/acknowledge"] = new("403 200 200 403 404 404 401 401 401", e => ($"/api/alerts/{e.Alert}/acknowledge", null)),
         ["POST /api/alerts/{alertId}/resolve"] = new("403 200 200 403 404 404 401 401 401", e => ($"/api/alerts/{e.Alert}/resolve", new { note = "Reviewed by phone" })),
         ["PUT /api/episodes/{episodeId}/wells-exam"] = new("403 200 403 403 404 403 401 401 401", e => ($"/api/episodes/{e.Episode}/wells-exam", WellsExam)),
+        ["GET /api/episodes/{episodeId}/trend"] = new("200 200 200 404 404 404 401 401 401", e => ($"/api/episodes/{e.Episode}/trend", null)),
+        ["POST /api/episodes/{episodeId}/questionnaires/lefs"] = new("201 403 403 404 403 403 401 401 401", e => ($"/api/episodes/{e.Episode}/questionnaires/lefs", new { answers = Enumerable.Repeat(3, 20) })),
         ["GET /api/audit/record-access"] = new("403 403 200 403 403 200 401 401 401", _ => ("/api/audit/record-access", null)),
         // Public: a load balancer and a developer reach these without a token.
         ["ANY /health/live"] = new("200 200 200 200 200 200 200 200 200", _ => ("/health/live", null)),

@@ -9,7 +9,7 @@ namespace Internal.Generated.WolverineHandlers
     {
         public override System.Type[] EndpointTypes()
         {
-            return new System.Type[] { typeof(CalfPainTracker.Alerts.AlertEndpoints), typeof(CalfPainTracker.Alerts.RecordWellsExamEndpoint), typeof(CalfPainTracker.CheckIns.ListCheckInsEndpoint), typeof(CalfPainTracker.CheckIns.LogCheckInEndpoint), typeof(CalfPainTracker.Episodes.AssignPhysiotherapistEndpoint), typeof(CalfPainTracker.Episodes.CloseEpisodeEndpoint), typeof(CalfPainTracker.Episodes.GetEpisodeEndpoint), typeof(CalfPainTracker.Episodes.OpenEpisodeEndpoint), typeof(CalfPainTracker.Episodes.SetTreatmentPlanEndpoint), typeof(CalfPainTracker.Security.ListRecordAccessEndpoint) };
+            return new System.Type[] { typeof(CalfPainTracker.Alerts.AlertEndpoints), typeof(CalfPainTracker.Alerts.RecordWellsExamEndpoint), typeof(CalfPainTracker.CheckIns.ListCheckInsEndpoint), typeof(CalfPainTracker.CheckIns.LogCheckInEndpoint), typeof(CalfPainTracker.Episodes.AssignPhysiotherapistEndpoint), typeof(CalfPainTracker.Episodes.CloseEpisodeEndpoint), typeof(CalfPainTracker.Episodes.GetEpisodeEndpoint), typeof(CalfPainTracker.Episodes.OpenEpisodeEndpoint), typeof(CalfPainTracker.Episodes.SetTreatmentPlanEndpoint), typeof(CalfPainTracker.Security.ListRecordAccessEndpoint), typeof(CalfPainTracker.Trends.AnswerLefsEndpoint), typeof(CalfPainTracker.Trends.GetTrendEndpoint) };
         }
     }
 
@@ -27,11 +27,13 @@ namespace Internal.Generated.WolverineHandlers
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GET_api_episodes_episodeId))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GET_api_episodes_episodeId_alerts))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GET_api_episodes_episodeId_check_ins))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GET_api_episodes_episodeId_trend))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.POST_api_alerts_alertId_acknowledge))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.POST_api_alerts_alertId_resolve))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.POST_api_episodes))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.POST_api_episodes_episodeId_check_ins))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.POST_api_episodes_episodeId_close))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.POST_api_episodes_episodeId_questionnaires_lefs))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.PUT_api_episodes_episodeId_physiotherapist))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.PUT_api_episodes_episodeId_plan))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.PUT_api_episodes_episodeId_wells_exam))]
@@ -45,6 +47,8 @@ namespace Internal.Generated.WolverineHandlers
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::CalfPainTracker.Episodes.OpenEpisodeEndpoint))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::CalfPainTracker.Episodes.SetTreatmentPlanEndpoint))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::CalfPainTracker.Security.ListRecordAccessEndpoint))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::CalfPainTracker.Trends.AnswerLefsEndpoint))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::CalfPainTracker.Trends.GetTrendEndpoint))]
         public static void Pin()
         {
             // Intentionally empty. The [DynamicDependency] attributes above are the payload: they root the generated types for Native AOT, and [ModuleInitializer] guarantees this method is itself an ILC root.
