@@ -1,0 +1,77 @@
+using System.Diagnostics;
+using System.Net;
+using CalfPainTracker.Tests.Infrastructure;
+using Marten.Events;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Npgsql;
+
+namespace CalfPainTracker.Tests.Trends;
+
+public sealed class ProjectionRebuildTests
+{
+    private const string Schema = "calfpain_rebuild";
+
+    [Fact]
+    public async Task The_projections_rebuild_command_rebuilds_every_trend_equal_to_the_live_one()
+    {
+        var connectionString = await PostgresServer.ConnectionString;
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 2, 9, 0, 0, TimeSpan.Zero));
+        var clinic = Guid.Empty;
+        var urls = new List<string>();
+        var live = new Dictionary<string, string>();
+
+        await using (var host = await ApiHost.Start(connectionString, Schema, clock))
+        {
+            var clinicUsers = new TestClinic(host);
+            clinic = clinicUsers.Id;
+            var sixWeeks = clinicUsers.Patient();
+            var episode = await sixWeeks.OpenEpisode(onsetDate: "2026-09-20");
+            await SixWeekRecovery.LogAll(sixWeeks, episode);
+            var other = clinicUsers.Patient();
+            var shortEpisode = await other.OpenEpisode();
+            await other.LogCheckIn(shortEpisode, TestUser.CheckIn("2026-11-01", pain: 8));
+            await host.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+
+            foreach (var (user, id) in new[] { (sixWeeks, episode), (other, shortEpisode) })
+            {
+                var url = $"/api/episodes/{id}/trend";
+                live[url] = (await user.GetJson(url)).ToJsonString();
+                urls.Add(url);
+            }
+            await using var wipe = host.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand($"delete from {Schema}.mt_doc_episodetrend");
+            Assert.Equal(2, await wipe.ExecuteNonQueryAsync());
+        }
+
+        await RunApi(connectionString, "projections", "rebuild");
+
+        await using var rebuilt = await ApiHost.Start(connectionString, Schema, clock);
+        var clinicAdmin = new TestUser(rebuilt, new CalfPainTracker.Security.Caller(Guid.NewGuid(), CalfPainTracker.Security.Role.ClinicAdmin, clinic));
+        foreach (var url in urls)
+        {
+            Assert.Equal(live[url], (await clinicAdmin.GetJson(url)).ToJsonString());
+        }
+    }
+
+    /// <summary>Runs the service's own command line, as an operator would.</summary>
+    private static async Task RunApi(string connectionString, params string[] args)
+    {
+        var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
+        var api = Path.Combine(PostgresServer.RepositoryRoot(), "src", "CalfPainTracker.Api", "bin", configuration, "net10.0", "CalfPainTracker.Api.dll");
+        var start = new ProcessStartInfo("dotnet", [api, .. args])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetDirectoryName(api)!,
+        };
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["ConnectionStrings__Marten"] = connectionString;
+        start.Environment["Marten__Schema"] = Schema;
+        start.Environment["Jwt__SigningKey"] = ApiHost.SigningKey;
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromMinutes(2)).Token);
+        Assert.True(process.ExitCode == 0, $"{string.Join(' ', args)} failed: {await output}{await errors}");
+    }
+}

@@ -1,0 +1,74 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using CalfPainTracker.CheckIns;
+using CalfPainTracker.Tests.Infrastructure;
+using CalfPainTracker.Trends;
+using FsCheck;
+using FsCheck.Fluent;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace CalfPainTracker.Tests.Trends;
+
+[Collection(nameof(ApiCollection))]
+public sealed class TrendProjectionProperties(ApiHost api)
+{
+    private static readonly DateOnly Onset = new(2026, 10, 20);
+
+    /// <summary>One check-in of a generated history: days repeat (corrections) and go backwards (backfill).</summary>
+    public sealed record Entry(int DayOffset, int Pain, bool Ice, bool Stretching, int RestHours, bool Nsaid);
+
+    private static readonly Gen<Entry> Entries =
+        from day in Gen.Choose(0, 13)
+        from pain in Gen.Choose(0, 10)
+        from ice in Gen.Elements(true, false)
+        from stretching in Gen.Elements(true, false)
+        from rest in Gen.Choose(0, 4)
+        from nsaid in Gen.Elements(true, false)
+        select new Entry(day, pain, ice, stretching, rest, nsaid);
+
+    [Fact]
+    public async Task For_any_history_with_gaps_corrections_and_backfill_the_projected_trend_equals_the_trend_of_the_raw_events()
+    {
+        var histories = Gen.Sample(Gen.NonEmptyListOf(Entries), 20, 25);
+        var json = api.Host.Services.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
+
+        var logged = new List<(IList<Entry> History, TestClinic Clinic, TestUser Patient, Guid Episode)>();
+        foreach (var history in histories)
+        {
+            var clinic = new TestClinic(api);
+            var patient = clinic.Patient();
+            var episode = await patient.OpenEpisode(onsetDate: Onset.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+            foreach (var entry in history) await patient.LogCheckIn(episode, CheckInOf(entry));
+            logged.Add((history, clinic, patient, episode));
+        }
+        await api.CatchUp();
+
+        foreach (var (history, clinic, patient, episode) in logged)
+        {
+            var projected = (await patient.GetJson($"/api/episodes/{episode}/trend")).AsObject();
+            foreach (var extra in new[] { "episodeId", "eventsBehind", "disclaimer" }) projected.Remove(extra);
+
+            var latestByDay = new SortedDictionary<DateOnly, CheckIn>();
+            foreach (var e in await api.Events(clinic.Id, episode))
+            {
+                if (e.Data is CheckInLogged first) latestByDay[first.CheckIn.Day] = first.CheckIn;
+                if (e.Data is CheckInCorrected corrected) latestByDay[corrected.CheckIn.Day] = corrected.CheckIn;
+            }
+            var direct = JsonSerializer.SerializeToNode(RecoveryTrends.Compute([.. latestByDay.Values], null, []), json)!;
+
+            Assert.True(JsonNode.DeepEquals(direct, projected),
+                $"History {string.Join(", ", history)}\nprojected {projected}\ndirect    {direct}");
+        }
+    }
+
+    private static JsonObject CheckInOf(Entry entry) =>
+        TestUser.CheckIn(Onset.AddDays(entry.DayOffset).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), entry.Pain, new
+        {
+            iceMinutes = entry.Ice ? 20 : 0,
+            stretchingMinutes = entry.Stretching ? 10 : 0,
+            restHours = entry.RestHours,
+            nsaidTaken = entry.Nsaid,
+        });
+}
