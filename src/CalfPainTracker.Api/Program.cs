@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using CalfPainTracker.Alerts;
 using CalfPainTracker.Episodes;
 using CalfPainTracker.Http;
+using CalfPainTracker.Notifications;
 using CalfPainTracker.Operations;
 using CalfPainTracker.Security;
 using CalfPainTracker.Trends;
@@ -29,6 +30,10 @@ var dataSource = new NpgsqlDataSourceBuilder(connectionString).Build();
 builder.Services.AddSingleton(dataSource);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton(builder.Configuration.GetSection(RuleSettings.Section).Get<RuleSettings>() ?? new RuleSettings());
+builder.Services.AddSingleton(builder.Configuration.GetSection(NotificationSettings.Section).Get<NotificationSettings>() ?? new NotificationSettings());
+// Webhook receivers answer within the delivery timeout or the attempt is a failure; redirects are not followed.
+builder.Services.AddHttpClient(DeliverWebhookHandler.HttpClientName)
+    .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
 
 builder.Services.AddMarten(opts =>
     {

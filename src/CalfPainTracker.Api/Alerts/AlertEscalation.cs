@@ -1,5 +1,7 @@
 using CalfPainTracker.Episodes;
+using CalfPainTracker.Notifications;
 using Marten;
+using Microsoft.Extensions.Options;
 using Wolverine;
 
 namespace CalfPainTracker.Alerts;
@@ -40,12 +42,21 @@ public static class AlertEscalation
 
 public static class EscalateIfUnacknowledgedHandler
 {
-    public static async Task Handle(EscalateIfUnacknowledged message, IDocumentSession session, TimeProvider clock, CancellationToken cancellation)
+    public static async Task Handle(
+        EscalateIfUnacknowledged message,
+        IDocumentSession session,
+        IMessageBus bus,
+        NotificationSettings settings,
+        IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
+        TimeProvider clock,
+        CancellationToken cancellation)
     {
         var stream = await session.Events.FetchForExclusiveWriting<Episode>(message.EpisodeId, cancellation);
-        if (AlertEscalation.Decide(stream.Aggregate, message.AlertId, clock.GetUtcNow()) is { } escalated)
+        var now = clock.GetUtcNow();
+        if (AlertEscalation.Decide(stream.Aggregate, message.AlertId, now) is { } escalated)
         {
             stream.AppendOne(escalated);
+            await Notify.Publish(session, bus, stream.Aggregate!, [escalated], settings, json.Value.SerializerOptions, now, cancellation);
         }
     }
 }

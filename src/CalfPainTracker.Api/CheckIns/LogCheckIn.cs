@@ -3,7 +3,9 @@ using CalfPainTracker.Alerts;
 using CalfPainTracker.Episodes;
 using CalfPainTracker.Http;
 using CalfPainTracker.Security;
+using CalfPainTracker.Notifications;
 using Marten;
+using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Authorization;
 using Wolverine;
 using Wolverine.Http;
@@ -128,6 +130,8 @@ public static class LogCheckInEndpoint
         IMessageBus bus,
         TimeProvider clock,
         RuleSettings settings,
+        NotificationSettings notifications,
+        IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
         CancellationToken cancellation)
     {
         var caller = Caller.From(user);
@@ -155,6 +159,7 @@ public static class LogCheckInEndpoint
         var outcome = CheckInDecision.Decide(episode, checkIn, settings, now, Guid.CreateVersion7);
         stream.AppendMany(outcome.Events);
         await AlertEscalation.ScheduleFor(outcome.Events, bus, settings);
+        await Notify.Publish(session, bus, episode, outcome.Events, notifications, json.Value.SerializerOptions, now, cancellation);
         if (episode.CheckIns.Count == 0 || checkIn.Day > episode.CheckIns[^1].Day)
         {
             await MissedCheckIns.Schedule(episode, checkIn.Day, bus, now);

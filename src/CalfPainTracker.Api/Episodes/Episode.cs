@@ -88,6 +88,7 @@ public sealed class Episode
 
     public void Apply(CheckInReminderDue e) => RemindersSent++;
 
+
     public Alert? AlertById(Guid id) => Alerts.Find(a => a.Id == id);
 
     /// <summary>The patient's calendar day at an instant: check-in days are local dates in the episode's zone.</summary>

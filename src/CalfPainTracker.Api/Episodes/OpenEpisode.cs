@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using CalfPainTracker.Alerts;
 using CalfPainTracker.Http;
+using CalfPainTracker.Notifications;
 using CalfPainTracker.Security;
 using Marten;
 using Wolverine;
@@ -30,7 +31,8 @@ public static class OpenEpisodeEndpoint
     public const int MaxOnsetAgeDays = 366;
 
     [WolverinePost("/api/episodes", Name = "OpenEpisode")]
-    public static async Task<IResult> Post(OpenEpisodeRequest request, ClaimsPrincipal user, IDocumentSession session, IMessageBus bus, TimeProvider clock)
+    public static async Task<IResult> Post(
+        OpenEpisodeRequest request, ClaimsPrincipal user, IDocumentSession session, IMessageBus bus, NotificationSettings notifications, TimeProvider clock)
     {
         var caller = Caller.From(user);
         var now = clock.GetUtcNow();
@@ -77,10 +79,11 @@ public static class OpenEpisodeEndpoint
             : [opened];
         session.Events.StartStream<Episode>(id, events);
 
-        // A patient who never checks in is reminded too: count from the day before opening.
+        // A patient who never checks in is followed up too: count from the day before opening.
         var episode = new Episode();
         episode.Apply(opened);
         await MissedCheckIns.Schedule(episode, episode.LocalDay(now).AddDays(-1), bus, now);
+        await DailyReminder.Start(session, bus, episode, notifications, now);
 
         return TypedResults.Created($"/api/episodes/{id}", new EpisodeCreated(id));
     }

@@ -27,4 +27,9 @@ public static class Problems
         statusCode: StatusCodes.Status409Conflict,
         title: "Alert already resolved",
         detail: $"Alert {id} has been resolved. If the problem comes back, the next check-in raises a new alert.");
+
+    public static IResult WebhookNotFound(Guid id) => TypedResults.Problem(
+        statusCode: StatusCodes.Status404NotFound,
+        title: "Webhook not found",
+        detail: $"Your clinic has no webhook {id}, or no such delivery.");
 }

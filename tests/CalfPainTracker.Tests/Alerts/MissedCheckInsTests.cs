@@ -16,23 +16,12 @@ public sealed class MissedCheckInsRuleTests
     private static readonly DateTimeOffset Now = new(2026, 10, 20, 0, 0, 0, TimeSpan.Zero);
 
     [Fact]
-    public void Two_days_without_a_check_in_reminds_the_patient()
-    {
-        var episode = Episode();
-        episode.Log(Day(1, 4));
-
-        var reminder = Assert.IsType<CheckInReminderDue>(Assert.Single(MissedCheckIns.Decide(episode, new(episode.Id, Onset.AddDays(1), 2), Now, Guid.NewGuid)));
-
-        Assert.Equal(episode.PatientId, reminder.PatientId);
-    }
-
-    [Fact]
     public void A_check_in_after_the_check_was_scheduled_cancels_it()
     {
         var episode = Episode();
-        episode.Log(Day(1, 4), Day(2, 4));
+        episode.Log(Day(1, 4, atNight: true), Day(2, 4));
 
-        Assert.Empty(MissedCheckIns.Decide(episode, new(episode.Id, Onset.AddDays(1), 2), Now, Guid.NewGuid));
+        Assert.Empty(MissedCheckIns.Decide(episode, new(episode.Id, Onset.AddDays(1), 4), Now, Guid.NewGuid));
     }
 
     [Fact]
@@ -49,13 +38,13 @@ public sealed class MissedCheckInsRuleTests
     }
 
     [Fact]
-    public void A_closed_episode_gets_no_reminders()
+    public void A_closed_episode_is_not_followed_up()
     {
         var episode = Episode();
-        episode.Log(Day(1, 3));
+        episode.Log(Day(1, 3, atNight: true));
         episode.Apply(new EpisodeClosed(episode.Id, CloseReason.Recovered, Now));
 
-        Assert.Empty(MissedCheckIns.Decide(episode, new(episode.Id, Onset.AddDays(1), 2), Now, Guid.NewGuid));
+        Assert.Empty(MissedCheckIns.Decide(episode, new(episode.Id, Onset.AddDays(1), 4), Now, Guid.NewGuid));
     }
 }
 
@@ -63,25 +52,23 @@ public sealed class MissedCheckInsRuleTests
 public sealed class MissedCheckInsScheduleTests(ApiHost api)
 {
     [Fact]
-    public async Task A_check_in_schedules_durable_checks_for_local_midnight_two_and_four_days_later_and_the_check_reminds_the_patient()
+    public async Task A_check_in_schedules_a_durable_check_for_local_midnight_four_days_later_that_tells_the_physio_if_an_alert_is_open()
     {
         var clinic = new TestClinic(api);
         var patient = clinic.Patient();
         var episode = await patient.OpenEpisode();
-        await (await patient.LogCheckIn(episode, TestUser.CheckIn("2026-11-01"))).ShouldBe(HttpStatusCode.Created);
+        await (await patient.LogCheckIn(episode, TestUser.CheckIn("2026-11-01", with: new { painAtNight = true }))).ShouldBe(HttpStatusCode.Created);
 
-        // Europe/London is on GMT in November: Nov 4 00:00 local is 00:00 UTC, 1 day 15 h after the test clock's 2 Nov 09:00.
-        // (Opening the episode scheduled the same two checks, counted from the day before it opened.)
+        // Europe/London is on GMT in November: 6 Nov 00:00 local is 00:00 UTC, 3 days 15 h after the test clock's 2 Nov 09:00.
+        // (Opening the episode scheduled the same check, counted from the day before it opened.)
         var scheduled = await ScheduledChecks(episode);
-        Assert.Contains(scheduled, due => Near(due, DateTimeOffset.UtcNow.AddHours(39)));
         Assert.Contains(scheduled, due => Near(due, DateTimeOffset.UtcNow.AddHours(87)));
 
         // When the check comes due it runs the real handler against the event store.
-        await api.Host.InvokeMessageAndWaitAsync(
-            new CheckForMissedCheckIns(episode, new DateOnly(2026, 11, 1), 2), clinic.Id.ToString());
+        await api.Host.InvokeMessageAndWaitAsync(new CheckForMissedCheckIns(episode, new DateOnly(2026, 11, 1), 4), clinic.Id.ToString());
 
-        var reminder = Assert.Single((await api.Events(clinic.Id, episode)).Select(e => e.Data).OfType<CheckInReminderDue>());
-        Assert.Equal(patient.Id, reminder.PatientId);
+        var raised = Assert.Single((await api.Events(clinic.Id, episode)).Select(e => e.Data).OfType<AlertRaised>(), a => a.Rule == AlertRule.MissedCheckIns);
+        Assert.Equal(Severity.Advice, raised.Severity);
     }
 
     private static bool Near(DateTimeOffset actual, DateTimeOffset expected) => (actual - expected).Duration() < TimeSpan.FromMinutes(5);

@@ -1,0 +1,67 @@
+using System.Text.Json;
+using CalfPainTracker.Alerts;
+using CalfPainTracker.Episodes;
+using Marten;
+using Microsoft.Extensions.Options;
+using Wolverine;
+
+namespace CalfPainTracker.Notifications;
+
+/// <summary>Due at the reminder time (default 20:00) of <see cref="Day"/> in the patient's zone.</summary>
+public sealed record RemindToCheckIn(Guid EpisodeId, DateOnly Day);
+
+/// <summary>Which day's reminder an episode expects next; a duplicate or stale message finds a different day and does nothing.</summary>
+public sealed class ReminderChain
+{
+    public Guid Id { get; set; }
+    public DateOnly NextDay { get; set; }
+}
+
+public static class DailyReminder
+{
+    /// <summary>Starts the chain: one durable scheduled message per patient per day, each scheduling the next.</summary>
+    public static async ValueTask Start(IDocumentSession session, IMessageBus bus, Episode episode, NotificationSettings settings, DateTimeOffset now)
+    {
+        var today = episode.LocalDay(now);
+        var day = ReminderTime(episode, today, settings) > now ? today : today.AddDays(1);
+        session.Store(new ReminderChain { Id = episode.Id, NextDay = day });
+        await bus.ScheduleAsync(new RemindToCheckIn(episode.Id, day), ReminderTime(episode, day, settings) - now);
+    }
+
+    public static DateTimeOffset ReminderTime(Episode episode, DateOnly day, NotificationSettings settings) =>
+        episode.StartOfLocalDay(day) + settings.ReminderLocalTime.ToTimeSpan();
+
+    /// <summary>Pure: the reminder for the day, if the patient has not checked in for it.</summary>
+    public static CheckInReminderDue? Decide(Episode episode, DateOnly day, DateTimeOffset now) =>
+        episode.CheckInFor(day) is null
+            ? new CheckInReminderDue(episode.Id, episode.PatientId, day, episode.CheckIns.Count > 0 ? episode.CheckIns[^1].Day : null, now)
+            : null;
+}
+
+public static class RemindToCheckInHandler
+{
+    public static async Task Handle(
+        RemindToCheckIn message,
+        IDocumentSession session,
+        IMessageBus bus,
+        NotificationSettings settings,
+        IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
+        TimeProvider clock,
+        CancellationToken cancellation)
+    {
+        // The episode's lock serialises this with check-ins and with a duplicate of this message.
+        var stream = await session.Events.FetchForExclusiveWriting<Episode>(message.EpisodeId, cancellation);
+        var chain = await session.LoadAsync<ReminderChain>(message.EpisodeId, cancellation);
+        if (stream.Aggregate is not { Status: EpisodeStatus.Open } episode || chain is null || chain.NextDay != message.Day) return;
+
+        var now = clock.GetUtcNow();
+        if (DailyReminder.Decide(episode, message.Day, now) is { } reminder)
+        {
+            stream.AppendOne(reminder);
+            await Notify.Publish(session, bus, episode, [reminder], settings, json.Value.SerializerOptions, now, cancellation);
+        }
+        chain.NextDay = message.Day.AddDays(1);
+        session.Store(chain);
+        await bus.ScheduleAsync(new RemindToCheckIn(episode.Id, chain.NextDay), DailyReminder.ReminderTime(episode, chain.NextDay, settings) - now);
+    }
+}

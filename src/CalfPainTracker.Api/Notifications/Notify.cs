@@ -1,0 +1,91 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using CalfPainTracker.Alerts;
+using CalfPainTracker.Episodes;
+using Marten;
+using Wolverine;
+
+namespace CalfPainTracker.Notifications;
+
+/// <summary>What a webhook receives.</summary>
+public sealed record WebhookPayload(
+    Guid DeliveryId,
+    string Event,
+    DateTimeOffset OccurredAt,
+    string ClinicId,
+    Guid PatientId,
+    Guid EpisodeId,
+    Alert? Alert,
+    CheckInReminderDue? Reminder,
+    string Link);
+
+/// <summary>
+/// Turns what just happened on an episode into webhook deliveries: one record per webhook
+/// subscribed to the event, and a <see cref="DeliverWebhook"/> message in the same
+/// transaction (Wolverine's outbox), so a crash between commit and sending loses nothing.
+/// </summary>
+public static class Notify
+{
+    public static async Task Publish(
+        IDocumentSession session,
+        IMessageBus bus,
+        Episode episode,
+        IReadOnlyList<object> events,
+        NotificationSettings settings,
+        JsonSerializerOptions json,
+        DateTimeOffset now,
+        CancellationToken cancellation)
+    {
+        var notices = events.Select(e => Notice(episode, e)).OfType<(string Event, Guid Subject, Alert? Alert, CheckInReminderDue? Reminder)>().ToList();
+        if (notices.Count == 0) return;
+
+        // The session belongs to the episode's clinic, so this finds that clinic's webhooks only.
+        var webhooks = await session.Query<Webhook>().ToListAsync(cancellation);
+        foreach (var (name, subject, alert, reminder) in notices)
+        {
+            foreach (var webhook in webhooks.Where(w => w.Events.Contains(name)))
+            {
+                var id = DeliveryId(subject, webhook.Id, name);
+                var link = new Uri(settings.PublicUrl ?? new Uri("http://localhost/"), $"/api/episodes/{episode.Id}/alerts").ToString();
+                var payload = new WebhookPayload(id, name, now, session.TenantId, episode.PatientId, episode.Id, alert, reminder, link);
+                session.Insert(new WebhookDelivery
+                {
+                    Id = id,
+                    WebhookId = webhook.Id,
+                    Event = name,
+                    Payload = JsonSerializer.Serialize(payload, json),
+                    Status = DeliveryStatus.Pending,
+                    CreatedAt = now,
+                });
+                await bus.PublishAsync(new DeliverWebhook(id));
+            }
+        }
+    }
+
+    /// <summary>Stable per subject (alert or reminder), webhook and event: retries and replays keep it, so receivers can dedupe.</summary>
+    public static Guid DeliveryId(Guid subject, Guid webhook, string name)
+    {
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{subject:N}:{webhook:N}:{name}"));
+        return new Guid(hash.AsSpan(0, 16));
+    }
+
+    private static (string, Guid, Alert?, CheckInReminderDue?)? Notice(Episode episode, object e) => e switch
+    {
+        AlertRaised raised => (WebhookEvents.AlertRaised, raised.AlertId, Alert.From(raised), null),
+        AlertEscalatedToClinic escalated when episode.AlertById(escalated.AlertId) is { } alert =>
+            (WebhookEvents.AlertEscalated, escalated.AlertId, Escalated(alert, escalated), null),
+        CheckInReminderDue reminder => (WebhookEvents.CheckInReminder, ReminderSubject(reminder), null, reminder),
+        _ => null,
+    };
+
+    private static Alert Escalated(Alert alert, AlertEscalatedToClinic escalated)
+    {
+        var copy = alert.Copy();
+        copy.Apply(escalated);
+        return copy;
+    }
+
+    private static Guid ReminderSubject(CheckInReminderDue reminder) =>
+        new(SHA256.HashData(Encoding.UTF8.GetBytes($"{reminder.EpisodeId:N}:{reminder.Day:yyyy-MM-dd}")).AsSpan(0, 16));
+}
