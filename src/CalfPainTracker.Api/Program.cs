@@ -77,6 +77,8 @@ builder.Host.UseWolverine(opts =>
     opts.Policies.AutoApplyTransactions();
     // Scheduled checks (escalation, missed check-ins) live in PostgreSQL, so a restart loses none.
     opts.Policies.UseDurableLocalQueues();
+    // Balanced shares durable work between nodes; Solo (one node) recovers everything at start-up.
+    opts.Durability.Mode = builder.Configuration.GetValue("Wolverine:DurabilityMode", DurabilityMode.Balanced);
 });
 
 builder.Services.AddWolverineHttp();

@@ -23,9 +23,9 @@ public sealed class WebhookReceiver : IAsyncDisposable
         Url = url;
     }
 
-    public static async Task<WebhookReceiver> Start()
+    public static async Task<WebhookReceiver> Start(int? port = null)
     {
-        var port = PostgresServer.FreePort();
+        port ??= PostgresServer.FreePort();
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         var app = builder.Build();

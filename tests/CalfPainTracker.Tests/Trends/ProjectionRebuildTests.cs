@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using CalfPainTracker.Tests.Infrastructure;
 using Marten.Events;
@@ -43,7 +42,7 @@ public sealed class ProjectionRebuildTests
             Assert.Equal(2, await wipe.ExecuteNonQueryAsync());
         }
 
-        await RunApi(connectionString, "projections", "rebuild");
+        await ApiProcess.Run(connectionString, Schema, "projections", "rebuild");
 
         await using var rebuilt = await ApiHost.Start(connectionString, Schema, clock);
         var clinicAdmin = new TestUser(rebuilt, new CalfPainTracker.Security.Caller(Guid.NewGuid(), CalfPainTracker.Security.Role.ClinicAdmin, clinic));
@@ -51,27 +50,5 @@ public sealed class ProjectionRebuildTests
         {
             Assert.Equal(live[url], (await clinicAdmin.GetJson(url)).ToJsonString());
         }
-    }
-
-    /// <summary>Runs the service's own command line, as an operator would.</summary>
-    private static async Task RunApi(string connectionString, params string[] args)
-    {
-        var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
-        var api = Path.Combine(PostgresServer.RepositoryRoot(), "src", "CalfPainTracker.Api", "bin", configuration, "net10.0", "CalfPainTracker.Api.dll");
-        var start = new ProcessStartInfo("dotnet", [api, .. args])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = Path.GetDirectoryName(api)!,
-        };
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        start.Environment["ConnectionStrings__Marten"] = connectionString;
-        start.Environment["Marten__Schema"] = Schema;
-        start.Environment["Jwt__SigningKey"] = ApiHost.SigningKey;
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromMinutes(2)).Token);
-        Assert.True(process.ExitCode == 0, $"{string.Join(' ', args)} failed: {await output}{await errors}");
     }
 }

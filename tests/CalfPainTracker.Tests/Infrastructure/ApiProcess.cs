@@ -1,0 +1,88 @@
+using System.Diagnostics;
+
+namespace CalfPainTracker.Tests.Infrastructure;
+
+/// <summary>
+/// The service as its own operating-system process, built like production (pre-generated
+/// code, Production environment), for what an in-memory host cannot show: a kill -9, or the
+/// command line an operator runs.
+/// </summary>
+public sealed class ApiProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+
+    private ApiProcess(Process process, string url)
+    {
+        _process = process;
+        Url = url;
+    }
+
+    public string Url { get; }
+
+    public static async Task<ApiProcess> Start(string connectionString, string schema, IDictionary<string, string>? settings = null)
+    {
+        var url = $"http://127.0.0.1:{PostgresServer.FreePort()}";
+        var process = Process.Start(StartInfo(connectionString, schema, settings, "--urls", url))!;
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var api = new ApiProcess(process, url);
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        for (var attempt = 0; attempt < 150; attempt++)
+        {
+            if (process.HasExited) throw new InvalidOperationException($"The service exited during start-up with code {process.ExitCode}.");
+            try
+            {
+                if ((await client.GetAsync($"{url}/health/ready")).IsSuccessStatusCode) return api;
+            }
+            catch (HttpRequestException)
+            {
+                // not listening yet
+            }
+            await Task.Delay(200);
+        }
+        await api.DisposeAsync();
+        throw new TimeoutException("The service did not become ready in 30 s.");
+    }
+
+    /// <summary>Runs a command of the service's command line to completion, as an operator would.</summary>
+    public static async Task Run(string connectionString, string schema, params string[] args)
+    {
+        using var process = Process.Start(StartInfo(connectionString, schema, null, args))!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromMinutes(2)).Token);
+        Assert.True(process.ExitCode == 0, $"{string.Join(' ', args)} failed: {await output}{await errors}");
+    }
+
+    /// <summary>kill -9: no shutdown hooks, no flushing, as in a power cut.</summary>
+    public void Kill()
+    {
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited) Kill();
+        _process.Dispose();
+        await Task.CompletedTask;
+    }
+
+    private static ProcessStartInfo StartInfo(string connectionString, string schema, IDictionary<string, string>? settings, params string[] args)
+    {
+        var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
+        var api = Path.Combine(PostgresServer.RepositoryRoot(), "src", "CalfPainTracker.Api", "bin", configuration, "net10.0", "CalfPainTracker.Api.dll");
+        var start = new ProcessStartInfo("dotnet", [api, .. args])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetDirectoryName(api)!,
+        };
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["ConnectionStrings__Marten"] = connectionString;
+        start.Environment["Marten__Schema"] = schema;
+        start.Environment["Jwt__SigningKey"] = ApiHost.SigningKey;
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        return start;
+    }
+}
