@@ -98,6 +98,10 @@ app.UseStatusCodePages();
 app.UseCalfPainSecurity();
 
 app.MapHealth();
+app.MapGet("/dashboard", (IWebHostEnvironment environment) =>
+        Results.File(environment.WebRootFileProvider.GetFileInfo("dashboard/index.html").CreateReadStream(), "text/html; charset=utf-8"))
+    .AllowAnonymous()
+    .ExcludeFromDescription();
 app.MapOpenApi().AllowAnonymous();
 app.MapScalarApiReference("/docs").AllowAnonymous();
 

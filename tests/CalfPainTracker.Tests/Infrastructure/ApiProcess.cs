@@ -76,7 +76,8 @@ public sealed class ApiProcess : IAsyncDisposable
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            WorkingDirectory = Path.GetDirectoryName(api)!,
+            // The project folder is the content root, as with dotnet run: appsettings and wwwroot live there.
+            WorkingDirectory = Path.Combine(PostgresServer.RepositoryRoot(), "src", "CalfPainTracker.Api"),
         };
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["ConnectionStrings__Marten"] = connectionString;

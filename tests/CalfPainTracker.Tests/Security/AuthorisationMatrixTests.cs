@@ -44,6 +44,8 @@ public sealed class AuthorisationMatrixTests(ApiHost api)
         ["DELETE /api/webhooks/{webhookId}"] = new("403 403 404 403 403 404 401 401 401", _ => ($"/api/webhooks/{Guid.NewGuid()}", null)),
         ["GET /api/webhooks/{webhookId}/deliveries"] = new("403 403 404 403 403 404 401 401 401", _ => ($"/api/webhooks/{Guid.NewGuid()}/deliveries", null)),
         ["POST /api/webhooks/{webhookId}/deliveries/{deliveryId}/replay"] = new("403 403 404 403 403 404 401 401 401", _ => ($"/api/webhooks/{Guid.NewGuid()}/deliveries/{Guid.NewGuid()}/replay", null)),
+        ["GET /api/dashboard"] = new("403 200 200 403 200 200 401 401 401", _ => ("/api/dashboard", null)),
+        ["GET /dashboard"] = new("200 200 200 200 200 200 200 200 200", _ => ("/dashboard", null)),
         ["GET /api/dashboard/stream"] = new("403 200 200 403 200 200 401 401 401", _ => ("/api/dashboard/stream", null)),
         ["GET /api/audit/record-access"] = new("403 403 200 403 403 200 401 401 401", _ => ("/api/audit/record-access", null)),
         // Public: a load balancer and a developer reach these without a token.

@@ -1,0 +1,71 @@
+using System.Net;
+using CalfPainTracker.Alerts;
+using CalfPainTracker.CheckIns;
+using CalfPainTracker.Dashboard;
+using CalfPainTracker.Tests.Infrastructure;
+using static CalfPainTracker.Tests.Alerts.PatientStories;
+
+namespace CalfPainTracker.Tests.Dashboard;
+
+public sealed class TriageTests
+{
+    private static readonly DateOnly Today = Onset.AddDays(10);
+
+    [Fact]
+    public void Patients_are_ordered_emergency_urgent_worsening_missed_check_ins_then_the_rest()
+    {
+        var settling = Episode(); settling.Log(Day(7, 5), Day(8, 4), Day(9, 3), Day(10, 2));
+        var quiet = Episode(); quiet.Log(Day(6, 3), Day(7, 3));
+        var worsening = Episode(); worsening.Log(Day(7, 2), Day(8, 2), Day(9, 2), Day(10, 6));
+        var clot = Episode(); clot.Log(Day(10, 4, Swelling.Moderate, symptoms: Symptom.Warmth));
+        var breathless = Episode(); breathless.Log(Day(10, 6, symptoms: Symptom.ShortnessOfBreath));
+
+        var rows = Triage.Order(new[] { settling, quiet, worsening, clot, breathless }.Select(e => Triage.Row(e, Today)));
+
+        Assert.Equal([breathless.Id, clot.Id, worsening.Id, quiet.Id, settling.Id], rows.Select(r => r.EpisodeId));
+        Assert.Equal([TriageGroup.Emergency, TriageGroup.Urgent, TriageGroup.Worsening, TriageGroup.MissedCheckIns, TriageGroup.Others], rows.Select(r => r.Triage));
+    }
+
+    [Fact]
+    public void The_sparkline_covers_the_last_14_days_with_gaps_for_missed_days()
+    {
+        var episode = Episode();
+        episode.Log(Day(8, 5), Day(10, 3));
+
+        var row = Triage.Row(episode, Today);
+
+        Assert.Equal(14, row.Sparkline.Count);
+        Assert.Equal([5, null, 3], row.Sparkline.TakeLast(3));
+        Assert.Equal(11, row.DayOfRecovery);
+        Assert.Equal(3, row.LatestPain);
+    }
+}
+
+[Collection(nameof(ApiCollection))]
+public sealed class DashboardOverHttpTests(ApiHost api)
+{
+    [Fact]
+    public async Task A_physio_sees_only_their_own_open_patients_and_the_clinic_admin_sees_the_clinic()
+    {
+        var clinic = new TestClinic(api);
+        var anna = clinic.Physio();
+        var ben = clinic.Physio();
+        var annasPatient = clinic.Patient();
+        var annasEpisode = await anna.OpenEpisode(patient: annasPatient);
+        var bensEpisode = await ben.OpenEpisode(patient: clinic.Patient());
+        var closed = await anna.OpenEpisode(patient: clinic.Patient());
+        await anna.Post($"/api/episodes/{closed}/close", new { reason = "recovered" });
+        await annasPatient.LogCheckIn(annasEpisode, TestUser.CheckIn("2026-11-02", pain: 6, with: new { symptoms = new[] { "chest-pain" } }));
+
+        var annas = (await anna.GetJson("/api/dashboard"))["patients"]!.AsArray();
+        var clinics = (await clinic.Admin().GetJson("/api/dashboard"))["patients"]!.AsArray();
+
+        var row = Assert.Single(annas)!;
+        Assert.Equal(annasEpisode, row["episodeId"]!.GetValue<Guid>());
+        Assert.Equal("emergency", row["triage"]!.GetValue<string>());
+        Assert.Equal("emergency", row["openAlerts"]![0]!["severity"]!.GetValue<string>());
+        Assert.Equal(6, row["latestPain"]!.GetValue<int>());
+        Assert.Equal([annasEpisode, bensEpisode], clinics.Select(r => r!["episodeId"]!.GetValue<Guid>()));
+        Assert.Equal(HttpStatusCode.Forbidden, (await annasPatient.Get("/api/dashboard")).StatusCode);
+    }
+}
