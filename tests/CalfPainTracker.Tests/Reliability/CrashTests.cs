@@ -1,0 +1,138 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using CalfPainTracker.Security;
+using CalfPainTracker.Tests.Infrastructure;
+using Npgsql;
+
+namespace CalfPainTracker.Tests.Reliability;
+
+/// <summary>
+/// kill -9 the service at random moments while patients check in. Every check-in that got a
+/// 2xx must be in the event store exactly once, and the episode read models must agree with
+/// the events. The suite runs 3 kills; scripts/chaos sets CALFPAIN_CHAOS_KILLS for the full run.
+/// </summary>
+public sealed class CrashTests
+{
+    private const string Schema = "calfpain_crash";
+    private const int Patients = 16;
+    private const int Senders = 4;
+
+    public sealed record Results(int Kills, int Sent, int Acknowledged, int Lost, int Duplicates, int Refused, int ServerErrors);
+
+    [Fact]
+    public async Task Check_ins_acknowledged_before_a_kill_9_are_all_in_the_event_store_exactly_once()
+    {
+        var kills = int.TryParse(Environment.GetEnvironmentVariable("CALFPAIN_CHAOS_KILLS"), out var k) ? k : 3;
+        var connectionString = await PostgresServer.ConnectionString;
+        var settings = new Dictionary<string, string> { ["Wolverine:DurabilityMode"] = "Solo", ["Security:WritesPerMinutePerUser"] = "100000" };
+        var clinic = Guid.NewGuid();
+        var start = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-60);
+        var patients = Enumerable.Range(0, Patients).Select(_ => new Caller(Guid.NewGuid(), Role.Patient, clinic)).ToList();
+        var episodes = new Dictionary<Guid, Guid>();
+        var acknowledged = new ConcurrentDictionary<Guid, Guid>(); // check-in id -> episode
+        int sent = 0, refused = 0, serverErrors = 0;
+        var random = new Random(42);
+
+        var api = await ApiProcess.Start(connectionString, Schema, settings);
+        try
+        {
+            foreach (var patient in patients)
+            {
+                using var client = Client(api, patient);
+                var opened = await (await client.PostAsJsonAsync("/api/episodes", new { side = "left", suspectedCause = "calf-strain", onsetDate = start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), timeZone = "UTC" })).ShouldBe(HttpStatusCode.Created);
+                episodes[patient.UserId] = opened["id"]!.GetValue<Guid>();
+            }
+
+            for (var kill = 0; kill < kills; kill++)
+            {
+                using var stop = new CancellationTokenSource();
+                var senders = Enumerable.Range(0, Senders).Select(s => Task.Run(async () =>
+                {
+                    var mine = new Random(kill * 100 + s);
+                    while (!stop.IsCancellationRequested)
+                    {
+                        var patient = patients[mine.Next(Patients)];
+                        var checkIn = TestUser.CheckIn(start.AddDays(mine.Next(60)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), mine.Next(11));
+                        var id = checkIn["checkInId"]!.GetValue<Guid>();
+                        Interlocked.Increment(ref sent);
+                        try
+                        {
+                            using var client = Client(api, patient);
+                            using var response = await client.PostAsJsonAsync($"/api/episodes/{episodes[patient.UserId]}/check-ins", checkIn, TestUser.Json);
+                            if (response.IsSuccessStatusCode) acknowledged[id] = episodes[patient.UserId];
+                            else if ((int)response.StatusCode >= 500) Interlocked.Increment(ref serverErrors);
+                        }
+                        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
+                        {
+                            // The service died under this request: not acknowledged, so the patient's app would retry.
+                            Interlocked.Increment(ref refused);
+                            await Task.Delay(50);
+                        }
+                    }
+                })).ToList();
+
+                // Kill at a random moment, but only once this round has had some check-ins acknowledged.
+                var before = acknowledged.Count;
+                await Task.Delay(random.Next(400, 1500));
+                for (var wait = 0; wait < 300 && acknowledged.Count < before + 3; wait++) await Task.Delay(100);
+                api.Kill();
+                await stop.CancelAsync();
+                await Task.WhenAll(senders);
+                await api.DisposeAsync();
+                api = await ApiProcess.Start(connectionString, Schema, settings);
+            }
+        }
+        finally
+        {
+            await api.DisposeAsync();
+        }
+
+        var stored = await StoredCheckInIds(connectionString);
+        var lost = acknowledged.Keys.Count(id => !stored.ContainsKey(id));
+        var duplicates = stored.Values.Count(n => n > 1);
+        var results = new Results(kills, sent, acknowledged.Count, lost, duplicates, refused, serverErrors);
+        Directory.CreateDirectory(Path.Combine(PostgresServer.RepositoryRoot(), "TestResults"));
+        await File.WriteAllTextAsync(Path.Combine(PostgresServer.RepositoryRoot(), "TestResults", "crash-results.json"), JsonSerializer.Serialize(results));
+
+        Assert.False(acknowledged.IsEmpty, "No check-in was acknowledged: the experiment did not run.");
+        Assert.Equal(0, lost);
+        Assert.Equal(0, duplicates);
+        await ReadModelsAgreeWithEvents(connectionString);
+    }
+
+    private static async Task<Dictionary<Guid, int>> StoredCheckInIds(string connectionString)
+    {
+        await using var database = NpgsqlDataSource.Create(connectionString);
+        await using var command = database.CreateCommand(
+            $"select (data->'checkIn'->>'checkInId')::uuid, count(*) from {Schema}.mt_events where type in ('check_in_logged', 'check_in_corrected') group by 1");
+        var stored = new Dictionary<Guid, int>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) stored[reader.GetGuid(0)] = (int)reader.GetInt64(1);
+        return stored;
+    }
+
+    /// <summary>The inline episode documents hold exactly the days the events hold.</summary>
+    private static async Task ReadModelsAgreeWithEvents(string connectionString)
+    {
+        await using var database = NpgsqlDataSource.Create(connectionString);
+        await using var command = database.CreateCommand(
+            $"select d.id, jsonb_array_length(d.data->'checkIns'), (select count(distinct e.data->'checkIn'->>'day') from {Schema}.mt_events e " +
+            $"where e.stream_id = d.id and e.type in ('check_in_logged', 'check_in_corrected')) from {Schema}.mt_doc_episode d");
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            Assert.True(reader.GetInt32(1) == reader.GetInt64(2), $"Episode {reader.GetGuid(0)}: the read model has {reader.GetInt32(1)} days, the events {reader.GetInt64(2)}.");
+        }
+    }
+
+    private static HttpClient Client(ApiProcess api, Caller caller)
+    {
+        var client = new HttpClient { BaseAddress = new Uri(api.Url), Timeout = TimeSpan.FromSeconds(10) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", DevelopmentToken.Mint(ApiHost.Jwt, caller, TimeSpan.FromHours(1), DateTimeOffset.UtcNow));
+        return client;
+    }
+}
