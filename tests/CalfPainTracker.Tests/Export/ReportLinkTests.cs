@@ -120,6 +120,31 @@ public sealed class ReportLinkTests(ExportedEpisode exported)
         Assert.NotNull(problem["errors"]!["from"]);
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("not json")]
+    [InlineData("{\"expiresInDays\":\"a week\"}")]
+    [InlineData("{\"expiresInDays\":7.5}")]
+    public async Task A_body_that_is_not_the_request_is_a_400_not_a_500(string body)
+    {
+        using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+
+        var response = await exported.Patient.Client().PostAsync($"/api/episodes/{exported.Episode}/report-links", content);
+
+        await response.ShouldBeProblem(HttpStatusCode.BadRequest);
+    }
+
+    [Theory]
+    [InlineData("short")]
+    [InlineData("abc%2F..%2Fdef")]
+    [InlineData("a-token-far-longer-than-any-real-one-a-token-far-longer-than-any-real-one-a-token-far-longer")]
+    public async Task A_malformed_token_answers_404(string token)
+    {
+        var response = await exported.Host.Server.CreateClient().GetAsync($"/r/{token}");
+
+        await response.ShouldBeProblem(HttpStatusCode.NotFound);
+    }
+
     private async Task<JsonNode> CreateLink(TestUser who, object body)
     {
         var created = await (await who.Post($"/api/episodes/{exported.Episode}/report-links", body)).ShouldBe(HttpStatusCode.Created);
