@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using CalfPainTracker.Alerts;
 using CalfPainTracker.Episodes;
+using CalfPainTracker.Export;
 using CalfPainTracker.Http;
 using CalfPainTracker.Notifications;
 using CalfPainTracker.Operations;
@@ -49,6 +50,10 @@ builder.Services.AddMarten(opts =>
         opts.Events.MetadataConfig.CorrelationIdEnabled = true;
         opts.Events.MetadataConfig.HeadersEnabled = true;
         opts.Events.MetadataConfig.UserNameEnabled = true;
+
+        // A share link is opened without signing in, so without a clinic: it is found across
+        // clinics by its token's hash and carries its clinic inside.
+        opts.Schema.For<ReportLink>().SingleTenanted().Index(l => l.TokenHash, index => index.IsUnique = true);
 
         opts.Projections.Snapshot<Episode>(SnapshotLifecycle.Inline);
         // Async: the check-in's write stays one inline document; trends are read over weeks.

@@ -20,8 +20,8 @@ public sealed class AuthorisationMatrixTests(ApiHost api)
 
     private sealed record Route(string Expected, Func<Setup, (string Url, object? Body)> Request);
 
-    /// <summary>What each case starts from: an episode with a check-in that raised an alert.</summary>
-    public sealed record Setup(Guid Episode, Guid Alert);
+    /// <summary>What each case starts from: an episode with a check-in that raised an alert, and a report link the patient shared.</summary>
+    public sealed record Setup(Guid Episode, Guid Alert, Guid ReportLink, string ReportToken);
 
     // ownPat assignedPhysio admin otherPat otherPhysio otherClinic noToken expired forged
     private static readonly Dictionary<string, Route> Matrix = new()
@@ -47,6 +47,14 @@ public sealed class AuthorisationMatrixTests(ApiHost api)
         ["GET /api/dashboard"] = new("403 200 200 403 200 200 401 401 401", _ => ("/api/dashboard", null)),
         ["GET /dashboard"] = new("200 200 200 200 200 200 200 200 200", _ => ("/dashboard", null)),
         ["GET /api/dashboard/stream"] = new("403 200 200 403 200 200 401 401 401", _ => ("/api/dashboard/stream", null)),
+        ["GET /api/episodes/{episodeId}/export/fhir"] = new("200 200 200 404 404 404 401 401 401", e => ($"/api/episodes/{e.Episode}/export/fhir", null)),
+        ["GET /api/episodes/{episodeId}/export/csv"] = new("200 200 200 404 404 404 401 401 401", e => ($"/api/episodes/{e.Episode}/export/csv", null)),
+        ["GET /api/episodes/{episodeId}/report.pdf"] = new("200 200 200 404 404 404 401 401 401", e => ($"/api/episodes/{e.Episode}/report.pdf", null)),
+        ["POST /api/episodes/{episodeId}/report-links"] = new("201 201 201 404 404 404 401 401 401", e => ($"/api/episodes/{e.Episode}/report-links", new { expiresInDays = 7 })),
+        // The link is the patient's: the physio may see the episode but not end another's link.
+        ["DELETE /api/report-links/{linkId}"] = new("204 403 204 404 404 404 401 401 401", e => ($"/api/report-links/{e.ReportLink}", null)),
+        // The token is the credential: whoever holds the link reads the report, signed in or not.
+        ["GET /r/{token}"] = new("200 200 200 200 200 200 200 200 200", e => ($"/r/{e.ReportToken}", null)),
         ["GET /api/audit/record-access"] = new("403 403 200 403 403 200 401 401 401", _ => ("/api/audit/record-access", null)),
         // Public: a load balancer and a developer reach these without a token.
         ["ANY /health/live"] = new("200 200 200 200 200 200 200 200 200", _ => ("/health/live", null)),
@@ -94,7 +102,8 @@ public sealed class AuthorisationMatrixTests(ApiHost api)
         var physio = clinic.Physio();
         var episode = await physio.OpenEpisode(patient: patient, onsetDate: "2026-10-30");
         var logged = await (await patient.LogCheckIn(episode, TestUser.CheckIn("2026-11-01", with: new { painAtNight = true }))).ShouldBe(HttpStatusCode.Created);
-        var setup = new Setup(episode, logged["alerts"]![0]!["id"]!.GetValue<Guid>());
+        var link = await (await patient.Post($"/api/episodes/{episode}/report-links", new { })).ShouldBe(HttpStatusCode.Created);
+        var setup = new Setup(episode, logged["alerts"]![0]!["id"]!.GetValue<Guid>(), link["id"]!.GetValue<Guid>(), link["url"]!.GetValue<string>().Split("/r/")[1]);
 
         var caller = who switch
         {
