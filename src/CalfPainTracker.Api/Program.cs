@@ -4,6 +4,7 @@ using CalfPainTracker.Episodes;
 using CalfPainTracker.Export;
 using CalfPainTracker.Http;
 using CalfPainTracker.Notifications;
+using CalfPainTracker.PatientRights;
 using CalfPainTracker.Operations;
 using CalfPainTracker.Security;
 using CalfPainTracker.Trends;
@@ -56,6 +57,7 @@ builder.Services.AddMarten(opts =>
         opts.Schema.For<ReportLink>().SingleTenanted().Index(l => l.TokenHash, index => index.IsUnique = true);
 
         opts.Projections.Snapshot<Episode>(SnapshotLifecycle.Inline);
+        PatientRightsEndpoints.MaskPatientText(opts);
         // Async: the check-in's write stays one inline document; trends are read over weeks.
         opts.Projections.Add<EpisodeTrendProjection>(ProjectionLifecycle.Async);
     })

@@ -55,6 +55,8 @@ public sealed class AuthorisationMatrixTests(ApiHost api)
         ["DELETE /api/report-links/{linkId}"] = new("204 403 204 404 404 404 401 401 401", e => ($"/api/report-links/{e.ReportLink}", null)),
         // The token is the credential: whoever holds the link reads the report, signed in or not.
         ["GET /r/{token}"] = new("200 200 200 200 200 200 200 200 200", e => ($"/r/{e.ReportToken}", null)),
+        ["GET /api/me/export"] = new("200 403 403 200 403 403 401 401 401", _ => ("/api/me/export", null)),
+        ["DELETE /api/me"] = new("200 403 403 200 403 403 401 401 401", _ => ("/api/me", null)),
         ["GET /api/audit/record-access"] = new("403 403 200 403 403 200 401 401 401", _ => ("/api/audit/record-access", null)),
         // Public: a load balancer and a developer reach these without a token.
         ["ANY /health/live"] = new("200 200 200 200 200 200 200 200 200", _ => ("/health/live", null)),

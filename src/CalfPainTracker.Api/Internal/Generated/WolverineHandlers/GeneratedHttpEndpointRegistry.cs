@@ -9,7 +9,7 @@ namespace Internal.Generated.WolverineHandlers
     {
         public override System.Type[] EndpointTypes()
         {
-            return new System.Type[] { typeof(CalfPainTracker.Alerts.AlertEndpoints), typeof(CalfPainTracker.Alerts.RecordWellsExamEndpoint), typeof(CalfPainTracker.CheckIns.ListCheckInsEndpoint), typeof(CalfPainTracker.CheckIns.LogCheckInEndpoint), typeof(CalfPainTracker.Dashboard.GetDashboardEndpoint), typeof(CalfPainTracker.Episodes.AssignPhysiotherapistEndpoint), typeof(CalfPainTracker.Episodes.CloseEpisodeEndpoint), typeof(CalfPainTracker.Episodes.GetEpisodeEndpoint), typeof(CalfPainTracker.Episodes.OpenEpisodeEndpoint), typeof(CalfPainTracker.Episodes.SetTreatmentPlanEndpoint), typeof(CalfPainTracker.Export.ExportEndpoints), typeof(CalfPainTracker.Export.ReportLinkEndpoints), typeof(CalfPainTracker.Notifications.LiveEventsEndpoint), typeof(CalfPainTracker.Notifications.WebhookEndpoints), typeof(CalfPainTracker.Security.ListRecordAccessEndpoint), typeof(CalfPainTracker.Trends.AnswerLefsEndpoint), typeof(CalfPainTracker.Trends.GetTrendEndpoint) };
+            return new System.Type[] { typeof(CalfPainTracker.Alerts.AlertEndpoints), typeof(CalfPainTracker.Alerts.RecordWellsExamEndpoint), typeof(CalfPainTracker.CheckIns.ListCheckInsEndpoint), typeof(CalfPainTracker.CheckIns.LogCheckInEndpoint), typeof(CalfPainTracker.Dashboard.GetDashboardEndpoint), typeof(CalfPainTracker.Episodes.AssignPhysiotherapistEndpoint), typeof(CalfPainTracker.Episodes.CloseEpisodeEndpoint), typeof(CalfPainTracker.Episodes.GetEpisodeEndpoint), typeof(CalfPainTracker.Episodes.OpenEpisodeEndpoint), typeof(CalfPainTracker.Episodes.SetTreatmentPlanEndpoint), typeof(CalfPainTracker.Export.ExportEndpoints), typeof(CalfPainTracker.Export.ReportLinkEndpoints), typeof(CalfPainTracker.Notifications.LiveEventsEndpoint), typeof(CalfPainTracker.Notifications.WebhookEndpoints), typeof(CalfPainTracker.PatientRights.PatientRightsEndpoints), typeof(CalfPainTracker.Security.ListRecordAccessEndpoint), typeof(CalfPainTracker.Trends.AnswerLefsEndpoint), typeof(CalfPainTracker.Trends.GetTrendEndpoint) };
         }
     }
 
@@ -23,6 +23,7 @@ namespace Internal.Generated.WolverineHandlers
     {
         [global::System.Runtime.CompilerServices.ModuleInitializer]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GeneratedHttpEndpointRegistry))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.DELETE_api_me))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.DELETE_api_report_links_linkId))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.DELETE_api_webhooks_webhookId))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GET_api_audit_record_access))]
@@ -35,6 +36,7 @@ namespace Internal.Generated.WolverineHandlers
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GET_api_episodes_episodeId_export_fhir))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GET_api_episodes_episodeId_report_pdf))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GET_api_episodes_episodeId_trend))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GET_api_me_export))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GET_api_webhooks))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GET_api_webhooks_webhookId_deliveries))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::Internal.Generated.WolverineHandlers.GET_r_token))]
@@ -64,6 +66,7 @@ namespace Internal.Generated.WolverineHandlers
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::CalfPainTracker.Export.ReportLinkEndpoints))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::CalfPainTracker.Notifications.LiveEventsEndpoint))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::CalfPainTracker.Notifications.WebhookEndpoints))]
+        [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::CalfPainTracker.PatientRights.PatientRightsEndpoints))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::CalfPainTracker.Security.ListRecordAccessEndpoint))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::CalfPainTracker.Trends.AnswerLefsEndpoint))]
         [global::System.Diagnostics.CodeAnalysis.DynamicDependency(global::System.Diagnostics.CodeAnalysis.DynamicallyAccessedMemberTypes.All, typeof(global::CalfPainTracker.Trends.GetTrendEndpoint))]
