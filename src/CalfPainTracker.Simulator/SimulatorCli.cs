@@ -247,7 +247,8 @@ public static class SimulatorCli
         text.AppendLine(Invariant, $"check-ins sent: {report.Sent} of {report.Planned} ({patients.Sum(p => p.CheckIns.Count(c => c.Submission == Submission.Correction))} corrections, {patients.Sum(p => p.CheckIns.Count(c => c.Submission == Submission.Backfilled))} backfilled days)");
         text.AppendLine(Invariant, $"alerts raised by rule ({alerts.Count}):");
         foreach (var (rule, count) in report.AlertsByRule) text.AppendLine(Invariant, $"  {WireNames.Of(rule),-24} {count,5}");
-        text.AppendLine("alerts by severity: " + string.Join(", ", alerts.GroupBy(a => a.Severity).OrderByDescending(g => g.Key).Select(g => $"{WireNames.Of(g.Key)} {g.Count()}")));
+        var bySeverity = alerts.GroupBy(a => a.Severity).OrderByDescending(g => g.Key).Select(g => $"{WireNames.Of(g.Key)} {g.Count()}").ToList();
+        text.AppendLine("alerts by severity: " + (bySeverity.Count == 0 ? "none" : string.Join(", ", bySeverity)));
         text.AppendLine(Invariant, $"errors: {report.Errors} (429s waited out and retried: {report.Throttled})");
         foreach (var sample in report.ErrorSamples) text.AppendLine("  " + sample);
         text.AppendLine(Invariant, $"elapsed: {report.Elapsed.TotalSeconds:0.0} s, {report.Sent / seconds:0.0} check-ins/s");

@@ -105,6 +105,8 @@ public sealed class MuscleStrain : Story
             Swelling: swollen ? (day <= _swollenDays / 2 ? _earlySwelling : Swelling.Mild) : Swelling.None,
             SwellingAtAnkle: swollen && _earlySwelling == Swelling.Moderate && day <= 2,
             PainAtRest: day == 1 && _startPain >= 7,
+            // Pain that will not settle starts to wake some people at night.
+            PainAtNight: _plateaus && day >= PlateauFrom && random.NextDouble() < 0.15,
             CanWalkComfortably: !limping,
             Notes: day == 1 ? _firstNote : null,
             MinimumPain: _plateaus ? 4 : 0);
