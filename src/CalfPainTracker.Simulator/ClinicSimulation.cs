@@ -6,7 +6,6 @@ using CalfPainTracker.Alerts;
 using CalfPainTracker.Episodes;
 using CalfPainTracker.Http;
 using CalfPainTracker.Security;
-using CalfPainTracker.Simulator.Stories;
 
 namespace CalfPainTracker.Simulator;
 

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
-using CalfPainTracker.Alerts;
 using CalfPainTracker.Http;
 using CalfPainTracker.Security;
 using CalfPainTracker.Simulator.Stories;

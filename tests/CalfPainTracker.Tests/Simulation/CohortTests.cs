@@ -1,5 +1,4 @@
 using System.Text.Json;
-using CalfPainTracker.CheckIns;
 using CalfPainTracker.Episodes;
 using CalfPainTracker.Http;
 using CalfPainTracker.Simulator;
