@@ -316,4 +316,8 @@ async function listen() {
   }
 }
 
+// A sign-in link may carry the token in the fragment (never sent to the server, so never in
+// its logs); it is taken out of the address bar at once.
+const fromLink = new URLSearchParams(location.hash.slice(1)).get("token");
+if (fromLink) { state.token = fromLink; history.replaceState(null, "", location.pathname); }
 if (state.token) start(); else $("sign-in").hidden = false;
