@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using CalfPainTracker.Security;
 using CalfPainTracker.Tests.Infrastructure;
@@ -103,23 +102,16 @@ public sealed class DashboardInBrowserTests : IAsyncLifetime
     private async Task<Guid> Seed(string[] days, int pain, object? last = null)
     {
         var patient = new Caller(Guid.NewGuid(), Role.Patient, _clinic);
-        using var asPhysio = Client(_physio);
+        using var asPhysio = _api.ClientFor(_physio);
         var opened = await (await asPhysio.PostAsJsonAsync("/api/episodes", new { patientId = patient.UserId, side = "left", suspectedCause = "calf-strain", onsetDate = Day(-14), timeZone = "UTC" })).ShouldBe(HttpStatusCode.Created);
         var episode = opened["id"]!.GetValue<Guid>();
-        using var asPatient = Client(patient);
+        using var asPatient = _api.ClientFor(patient);
         foreach (var day in days)
         {
             var checkIn = TestUser.CheckIn(day, pain, day == days[^1] ? last : null);
             await (await asPatient.PostAsJsonAsync($"/api/episodes/{episode}/check-ins", checkIn, TestUser.Json)).ShouldBe(HttpStatusCode.Created);
         }
         return episode;
-    }
-
-    private HttpClient Client(Caller caller)
-    {
-        var client = new HttpClient { BaseAddress = new Uri(_api.Url) };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token(caller));
-        return client;
     }
 
     private static async Task Screenshot(IPage page, string name)

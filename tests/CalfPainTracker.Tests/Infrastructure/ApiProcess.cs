@@ -54,6 +54,15 @@ public sealed class ApiProcess : IAsyncDisposable
         Assert.True(process.ExitCode == 0, $"{string.Join(' ', args)} failed: {await output}{await errors}");
     }
 
+    /// <summary>A client of this process signed in as <paramref name="caller"/>.</summary>
+    public HttpClient ClientFor(CalfPainTracker.Security.Caller caller)
+    {
+        var client = new HttpClient { BaseAddress = new Uri(Url), Timeout = TimeSpan.FromSeconds(10) };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(
+            "Bearer", CalfPainTracker.Security.DevelopmentToken.Mint(ApiHost.Jwt, caller, TimeSpan.FromHours(1), DateTimeOffset.UtcNow));
+        return client;
+    }
+
     /// <summary>kill -9: no shutdown hooks, no flushing, as in a power cut.</summary>
     public void Kill()
     {

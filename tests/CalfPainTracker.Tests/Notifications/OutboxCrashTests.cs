@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using CalfPainTracker.Security;
 using CalfPainTracker.Tests.Infrastructure;
@@ -31,9 +30,9 @@ public sealed class OutboxCrashTests
 
         await using (var first = await ApiProcess.Start(connectionString, Schema, settings))
         {
-            using var asAdmin = Client(first, admin);
+            using var asAdmin = first.ClientFor(admin);
             await (await asAdmin.PostAsJsonAsync("/api/webhooks", new { url = $"http://127.0.0.1:{receiverPort}/hooks/calfpain", secret = "0123456789abcdef-secret", events = new[] { "alert.raised" } })).ShouldBe(HttpStatusCode.Created);
-            using var asPatient = Client(first, patient);
+            using var asPatient = first.ClientFor(patient);
             var opened = await (await asPatient.PostAsJsonAsync("/api/episodes", new { side = "right", suspectedCause = "calf-strain", onsetDate = today, timeZone = "UTC" })).ShouldBe(HttpStatusCode.Created);
             episode = opened["id"]!.GetValue<Guid>();
             await (await asPatient.PostAsJsonAsync($"/api/episodes/{episode}/check-ins", TestUser.CheckIn(today, pain: 6, with: new { symptoms = new[] { "coughing-blood" } }), TestUser.Json)).ShouldBe(HttpStatusCode.Created);
@@ -56,12 +55,5 @@ public sealed class OutboxCrashTests
         }
         Assert.Equal(1, counts["check_in_logged"]);
         Assert.Equal(1, counts["alert_raised"]);
-    }
-
-    private static HttpClient Client(ApiProcess api, Caller caller)
-    {
-        var client = new HttpClient { BaseAddress = new Uri(api.Url) };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", DevelopmentToken.Mint(ApiHost.Jwt, caller, TimeSpan.FromHours(1), DateTimeOffset.UtcNow));
-        return client;
     }
 }

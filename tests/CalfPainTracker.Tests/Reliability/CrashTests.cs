@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using CalfPainTracker.Security;
@@ -42,7 +41,7 @@ public sealed class CrashTests
         {
             foreach (var patient in patients)
             {
-                using var client = Client(api, patient);
+                using var client = api.ClientFor(patient);
                 var opened = await (await client.PostAsJsonAsync("/api/episodes", new { side = "left", suspectedCause = "calf-strain", onsetDate = start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), timeZone = "UTC" })).ShouldBe(HttpStatusCode.Created);
                 episodes[patient.UserId] = opened["id"]!.GetValue<Guid>();
             }
@@ -61,7 +60,7 @@ public sealed class CrashTests
                         Interlocked.Increment(ref sent);
                         try
                         {
-                            using var client = Client(api, patient);
+                            using var client = api.ClientFor(patient);
                             using var response = await client.PostAsJsonAsync($"/api/episodes/{episodes[patient.UserId]}/check-ins", checkIn, TestUser.Json);
                             if (response.IsSuccessStatusCode) acknowledged[id] = episodes[patient.UserId];
                             else if ((int)response.StatusCode >= 500) Interlocked.Increment(ref serverErrors);
@@ -127,12 +126,5 @@ public sealed class CrashTests
         {
             Assert.True(reader.GetInt32(1) == reader.GetInt64(2), $"Episode {reader.GetGuid(0)}: the read model has {reader.GetInt32(1)} days, the events {reader.GetInt64(2)}.");
         }
-    }
-
-    private static HttpClient Client(ApiProcess api, Caller caller)
-    {
-        var client = new HttpClient { BaseAddress = new Uri(api.Url), Timeout = TimeSpan.FromSeconds(10) };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", DevelopmentToken.Mint(ApiHost.Jwt, caller, TimeSpan.FromHours(1), DateTimeOffset.UtcNow));
-        return client;
     }
 }
