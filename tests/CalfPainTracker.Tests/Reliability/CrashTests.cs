@@ -20,14 +20,21 @@ public sealed class CrashTests
     private const int Patients = 16;
     private const int Senders = 4;
 
-    public sealed record Results(int Kills, int Sent, int Acknowledged, int Lost, int Duplicates, int Refused, int ServerErrors);
+    public sealed record Results(int Kills, int Sent, int Acknowledged, int Lost, int Duplicates, int Refused, int ServerErrors, long AlertsRaised, int AlertsDelivered, int DeliveryRequests);
 
     [Fact]
     public async Task Check_ins_acknowledged_before_a_kill_9_are_all_in_the_event_store_exactly_once()
     {
         var kills = int.TryParse(Environment.GetEnvironmentVariable("CALFPAIN_CHAOS_KILLS"), out var k) ? k : 3;
         var connectionString = await PostgresServer.ConnectionString;
-        var settings = new Dictionary<string, string> { ["Wolverine:DurabilityMode"] = "Solo", ["Security:WritesPerMinutePerUser"] = "100000" };
+        var settings = new Dictionary<string, string>
+        {
+            ["Wolverine:DurabilityMode"] = "Solo",
+            ["Security:WritesPerMinutePerUser"] = "100000",
+            ["Notifications:AllowPrivateAddresses"] = "true",
+            ["Notifications:RetryBaseDelay"] = "00:00:00.500",
+        };
+        await using var receiver = await WebhookReceiver.Start();
         var clinic = Guid.NewGuid();
         var start = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-60);
         var patients = Enumerable.Range(0, Patients).Select(_ => new Caller(Guid.NewGuid(), Role.Patient, clinic)).ToList();
@@ -39,6 +46,10 @@ public sealed class CrashTests
         var api = await ApiProcess.Start(connectionString, Schema, settings);
         try
         {
+            using (var admin = api.ClientFor(new Caller(Guid.NewGuid(), Role.ClinicAdmin, clinic)))
+            {
+                await (await admin.PostAsJsonAsync("/api/webhooks", new { url = receiver.Url, secret = "crash-test-secret-0123456789", events = new[] { "alert.raised" } })).ShouldBe(HttpStatusCode.Created);
+            }
             foreach (var patient in patients)
             {
                 using var client = api.ClientFor(patient);
@@ -55,7 +66,9 @@ public sealed class CrashTests
                     while (!stop.IsCancellationRequested)
                     {
                         var patient = patients[mine.Next(Patients)];
-                        var checkIn = TestUser.CheckIn(start.AddDays(mine.Next(60)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), mine.Next(11));
+                        // Some check-ins raise alerts, so deliveries are in flight when the service dies.
+                        var checkIn = TestUser.CheckIn(start.AddDays(mine.Next(60)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), mine.Next(11),
+                            new { painAtNight = mine.Next(4) == 0, canWalkComfortably = mine.Next(5) != 0, swelling = mine.Next(6) == 0 ? "mild" : "none" });
                         var id = checkIn["checkInId"]!.GetValue<Guid>();
                         Interlocked.Increment(ref sent);
                         try
@@ -84,6 +97,12 @@ public sealed class CrashTests
                 await api.DisposeAsync();
                 api = await ApiProcess.Start(connectionString, Schema, settings);
             }
+
+            // Every alert raised before, between and after the kills reaches the receiver.
+            var raised = await AlertsRaised(connectionString);
+            for (var wait = 0; wait < 600 && receiver.Requests.Select(r => r.Delivery).Distinct().Count() < raised; wait++) await Task.Delay(100);
+            Assert.True(raised > 0, "No alert was raised: the experiment did not test deliveries.");
+            Assert.Equal(raised, receiver.Requests.Select(r => r.Delivery).Distinct().Count());
         }
         finally
         {
@@ -93,7 +112,8 @@ public sealed class CrashTests
         var stored = await StoredCheckInIds(connectionString);
         var lost = acknowledged.Keys.Count(id => !stored.ContainsKey(id));
         var duplicates = stored.Values.Count(n => n > 1);
-        var results = new Results(kills, sent, acknowledged.Count, lost, duplicates, refused, serverErrors);
+        var results = new Results(kills, sent, acknowledged.Count, lost, duplicates, refused, serverErrors,
+            await AlertsRaised(connectionString), receiver.Requests.Select(r => r.Delivery).Distinct().Count(), receiver.Requests.Count);
         Directory.CreateDirectory(Path.Combine(PostgresServer.RepositoryRoot(), "TestResults"));
         await File.WriteAllTextAsync(Path.Combine(PostgresServer.RepositoryRoot(), "TestResults", "crash-results.json"), JsonSerializer.Serialize(results));
 
@@ -101,6 +121,13 @@ public sealed class CrashTests
         Assert.Equal(0, lost);
         Assert.Equal(0, duplicates);
         await ReadModelsAgreeWithEvents(connectionString);
+    }
+
+    private static async Task<long> AlertsRaised(string connectionString)
+    {
+        await using var database = NpgsqlDataSource.Create(connectionString);
+        await using var command = database.CreateCommand($"select count(*) from {Schema}.mt_events where type = 'alert_raised'");
+        return (long)(await command.ExecuteScalarAsync())!;
     }
 
     private static async Task<Dictionary<Guid, int>> StoredCheckInIds(string connectionString)
