@@ -11,6 +11,7 @@ namespace CalfPainTracker.Tests.Dashboard;
 /// The dashboard in a real headless Chromium against the service running as its own process
 /// on PostgreSQL, with a seeded clinic of 40 patients. Screenshots go to TestResults/screenshots.
 /// </summary>
+[Collection(nameof(ServiceProcesses))]
 public sealed class DashboardInBrowserTests : IAsyncLifetime
 {
     private static readonly string Today = DateOnly.FromDateTime(DateTime.UtcNow).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);

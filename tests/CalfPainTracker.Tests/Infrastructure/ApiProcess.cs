@@ -96,3 +96,10 @@ public sealed class ApiProcess : IAsyncDisposable
         return start;
     }
 }
+
+/// <summary>
+/// Tests that run the service as separate processes and kill them: run alone, so a starved
+/// CPU (2 cores shared with the other tests) does not stand in for the failure under test.
+/// </summary>
+[CollectionDefinition(nameof(ServiceProcesses), DisableParallelization = true)]
+public sealed class ServiceProcesses;

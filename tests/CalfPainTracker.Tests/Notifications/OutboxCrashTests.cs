@@ -6,6 +6,7 @@ using CalfPainTracker.Tests.Infrastructure;
 
 namespace CalfPainTracker.Tests.Notifications;
 
+[Collection(nameof(ServiceProcesses))]
 public sealed class OutboxCrashTests
 {
     private const string Schema = "calfpain_outbox_crash";

@@ -14,6 +14,7 @@ namespace CalfPainTracker.Tests.Reliability;
 /// 2xx must be in the event store exactly once, and the episode read models must agree with
 /// the events. The suite runs 3 kills; scripts/chaos sets CALFPAIN_CHAOS_KILLS for the full run.
 /// </summary>
+[Collection(nameof(ServiceProcesses))]
 public sealed class CrashTests
 {
     private const string Schema = "calfpain_crash";

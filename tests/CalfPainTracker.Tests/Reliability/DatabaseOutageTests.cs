@@ -5,6 +5,7 @@ using Npgsql;
 
 namespace CalfPainTracker.Tests.Reliability;
 
+[Collection(nameof(ServiceProcesses))]
 public sealed class DatabaseOutageTests
 {
     [Fact]

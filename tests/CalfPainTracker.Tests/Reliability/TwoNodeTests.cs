@@ -13,6 +13,7 @@ namespace CalfPainTracker.Tests.Reliability;
 /// node running the async projections is killed and the other takes them over (HotCold);
 /// escalations scheduled on either node fire exactly once.
 /// </summary>
+[Collection(nameof(ServiceProcesses))]
 public sealed class TwoNodeTests
 {
     private const string Schema = "calfpain_two_nodes";
@@ -79,7 +80,8 @@ public sealed class TwoNodeTests
     {
         using var client = node.ClientFor(patient);
         JsonNode trend = new JsonObject();
-        for (var attempt = 0; attempt < 180; attempt++)
+        // Up to 4 minutes: leadership moves on the survivor's polling cycle, and CI machines are slow.
+        for (var attempt = 0; attempt < 480; attempt++)
         {
             trend = await (await client.GetAsync($"/api/episodes/{episode}/trend")).ShouldBe(HttpStatusCode.OK);
             if (trend["eventsBehind"]!.GetValue<long>() == 0 && trend["days"]!.AsArray().Count == days) return;

@@ -7,6 +7,7 @@ using Npgsql;
 
 namespace CalfPainTracker.Tests.Trends;
 
+[Collection(nameof(ServiceProcesses))]
 public sealed class ProjectionRebuildTests
 {
     private const string Schema = "calfpain_rebuild";
