@@ -116,6 +116,7 @@ public sealed class WebhookTests : IAsyncLifetime
         Assert.Equal("checkin.reminder", JsonNode.Parse(reminder.Body)!["event"]!.GetValue<string>());
         await Task.Delay(300);
         Assert.Single(_receiver.Requests);
+        Assert.Equal(1, (await _clinic.Admin().GetJson($"/api/episodes/{episode}"))["remindersSent"]!.GetValue<int>());
     }
 
     [Fact]
