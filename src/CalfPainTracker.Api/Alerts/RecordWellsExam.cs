@@ -39,11 +39,9 @@ public static class RecordWellsExamEndpoint
 
         var exam = new WellsExam(tenderness!.Value, oedema!.Value, veins!.Value, alternative!.Value);
         var latest = episode.CheckIns.Count > 0 ? episode.CheckIns[^1] : null;
-        var patientReported = latest is null ? Wells.Partial(episode.RiskFactors, NoCheckInYet) : Wells.Partial(episode.RiskFactors, latest);
+        var patientReported = Wells.Partial(episode.RiskFactors, latest);
         var score = Wells.Full(patientReported, exam);
         stream.AppendOne(new WellsExamRecorded(episodeId, exam, patientReported, score, caller.UserId, clock.GetUtcNow()));
         return TypedResults.Ok(new WellsResult(episodeId, exam, patientReported, score, latest?.Day));
     }
-
-    private static readonly CheckIn NoCheckInYet = new(Guid.Empty, DateOnly.MinValue, 0, false, false, Swelling.None, false, null, 0, 0, 0, 0, false, true, [], null, DateTimeOffset.MinValue);
 }

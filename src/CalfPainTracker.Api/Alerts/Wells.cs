@@ -25,15 +25,16 @@ public static class Wells
         "alternative diagnosis at least as likely as DVT (-2)",
     ];
 
-    public static PartialWells Partial(RiskFactors risk, CheckIn day)
+    /// <param name="day">The check-in the score is for; none before the first check-in, leaving the risk factors alone.</param>
+    public static PartialWells Partial(RiskFactors risk, CheckIn? day)
     {
         var present = new List<string>();
         if (risk.ActiveCancer) present.Add("active cancer");
         if (risk.RecentImmobilisation) present.Add("paralysis, paresis or recent plaster immobilisation of the leg");
         if (risk.BedriddenOrRecentSurgery) present.Add("bedridden 3 days or more, or major surgery within 12 weeks");
         if (risk.PreviousDvt) present.Add("previously documented DVT");
-        if (day.Has(Symptom.EntireLegSwollen)) present.Add("entire leg swollen");
-        if (day.CalfCircumferenceCm is { } c && c.Difference >= CalfDifferenceCm) present.Add($"calf swelling {c.Difference:0.#} cm larger than the other side");
+        if (day?.Has(Symptom.EntireLegSwollen) == true) present.Add("entire leg swollen");
+        if (day?.CalfCircumferenceCm is { } c && c.Difference >= CalfDifferenceCm) present.Add($"calf swelling {c.Difference:0.#} cm larger than the other side");
         return new PartialWells(present.Count, present, ClinicianItems);
     }
 
