@@ -25,6 +25,7 @@ var builder = WebApplication.CreateBuilder(args);
 if (args is [DevelopmentToken.Command, ..]) return DevelopmentToken.Run(args[1..], builder.Configuration);
 
 builder.AddCalfPainSecurity();
+builder.AddCalfPainTelemetry();
 
 var connectionString = builder.Configuration.GetConnectionString("Marten")
     ?? throw new InvalidOperationException("ConnectionStrings:Marten is not set (environment variable ConnectionStrings__Marten); scripts/db prints one.");
@@ -51,6 +52,7 @@ builder.Services.AddMarten(opts =>
         opts.Events.MetadataConfig.CorrelationIdEnabled = true;
         opts.Events.MetadataConfig.HeadersEnabled = true;
         opts.Events.MetadataConfig.UserNameEnabled = true;
+        Telemetry.CountCommittedEvents(opts);
 
         // A share link is opened without signing in, so without a clinic: it is found across
         // clinics by its token's hash and carries its clinic inside.
@@ -97,10 +99,13 @@ builder.Services.ConfigureHttpJsonOptions(o =>
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<Unavailable>();
 builder.Services.AddOpenApi();
-builder.Services.AddHealthChecks().AddCheck<DatabaseReadiness>("database", tags: [HealthEndpoints.ReadyTag]);
+builder.Services.AddHealthChecks()
+    .AddCheck<DatabaseReadiness>("database", tags: [HealthEndpoints.ReadyTag])
+    .AddCheck<ProjectionsCaughtUp>("projections", tags: [HealthEndpoints.ReadyTag]);
 
 var app = builder.Build();
 
+app.UseCorrelation();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseCalfPainSecurity();

@@ -116,7 +116,7 @@ public sealed record CheckInAccepted(Guid CheckInId, DateOnly Day, bool Correcti
     public string Disclaimer => CalfPainTracker.Alerts.Disclaimer.Text;
 }
 
-public static class LogCheckInEndpoint
+public static partial class LogCheckInEndpoint
 {
     /// <summary>Only the patient logs their own check-ins; nobody writes them on their behalf.</summary>
     [WolverinePost("/api/episodes/{episodeId}/check-ins", Name = "LogCheckIn")]
@@ -132,6 +132,7 @@ public static class LogCheckInEndpoint
         RuleSettings settings,
         NotificationSettings notifications,
         IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
+        ILoggerFactory loggers,
         CancellationToken cancellation)
     {
         var caller = Caller.From(user);
@@ -165,8 +166,14 @@ public static class LogCheckInEndpoint
             await MissedCheckIns.Schedule(episode, checkIn.Day, bus, now);
         }
 
+        // Identifiers and rule names only: the notes and answers stay in the event store.
+        LogStored(loggers.CreateLogger(typeof(LogCheckInEndpoint)), checkIn.CheckInId, episodeId, outcome.Correction ? "correction" : "new",
+            string.Join(",", outcome.Alerts.Select(a => WireNames.Of(a.Rule))));
         return Accepted(episodeId, new CheckInAccepted(checkIn.CheckInId, checkIn.Day, outcome.Correction, outcome.Alerts));
     }
+
+    [LoggerMessage(LogLevel.Information, "Check-in {CheckInId} stored on episode {EpisodeId} ({Kind}); alerts shown: [{Alerts}]")]
+    private static partial void LogStored(ILogger logger, Guid checkInId, Guid episodeId, string kind, string alerts);
 
     private static Microsoft.AspNetCore.Http.HttpResults.Created<CheckInAccepted> Accepted(Guid episodeId, CheckInAccepted accepted) =>
         TypedResults.Created($"/api/episodes/{episodeId}/check-ins?from={accepted.Day:yyyy-MM-dd}&to={accepted.Day:yyyy-MM-dd}", accepted);

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
+using CalfPainTracker.Operations;
 using Marten;
 using Wolverine;
 
@@ -50,6 +51,7 @@ public static class DeliverWebhookHandler
         IMessageBus bus,
         NotificationSettings settings,
         TimeProvider clock,
+        WebhookOutcomes outcomes,
         CancellationToken cancellation)
     {
         var delivery = await session.LoadAsync<WebhookDelivery>(message.DeliveryId, cancellation);
@@ -57,7 +59,7 @@ public static class DeliverWebhookHandler
         var webhook = await session.LoadAsync<Webhook>(delivery.WebhookId, cancellation);
         if (webhook is null)
         {
-            Fail(delivery, null, "The webhook was deleted.", clock);
+            Fail(delivery, null, "The webhook was deleted.", clock, outcomes);
             session.Store(delivery);
             return;
         }
@@ -99,21 +101,24 @@ public static class DeliverWebhookHandler
         {
             delivery.Status = DeliveryStatus.Delivered;
             delivery.DeliveredAt = now;
+            outcomes.Record("delivered");
         }
         else if (RetryPolicy.IsRetryable(status) && delivery.Attempts < settings.MaxAttempts)
         {
             // The retry is a durable scheduled message saved with this attempt's record.
             await bus.ScheduleAsync(message, RetryPolicy.DelayBefore(delivery.Attempts + 1, settings, Random.Shared.NextDouble()));
+            outcomes.Record("retrying");
         }
         else
         {
-            Fail(delivery, status, error, clock);
+            Fail(delivery, status, error, clock, outcomes);
         }
         session.Store(delivery);
     }
 
-    private static void Fail(WebhookDelivery delivery, HttpStatusCode? status, string error, TimeProvider clock)
+    private static void Fail(WebhookDelivery delivery, HttpStatusCode? status, string error, TimeProvider clock, WebhookOutcomes outcomes)
     {
+        outcomes.Record("dead-lettered");
         delivery.Status = DeliveryStatus.DeadLettered;
         delivery.LastStatusCode = (int?)status;
         delivery.LastError = error;

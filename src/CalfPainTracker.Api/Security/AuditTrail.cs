@@ -16,9 +16,8 @@ public static class AuditTrail
 
     public static void Before(IDocumentSession session, ClaimsPrincipal user, HttpContext context)
     {
-        var correlationId = CorrelationId(context);
-        context.Response.Headers[CorrelationHeader] = correlationId;
-        session.CorrelationId = correlationId;
+        // Chosen once per request by the correlation middleware (Operations/Telemetry.cs).
+        session.CorrelationId = (string?)context.Items[CorrelationHeader] ?? CorrelationId(context);
         if (Caller.TryRead(user) is { } caller)
         {
             session.LastModifiedBy = caller.UserId.ToString();

@@ -3,6 +3,7 @@
 using CalfPainTracker.Alerts;
 using CalfPainTracker.Notifications;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using System;
 using System.Linq;
@@ -19,16 +20,18 @@ namespace Internal.Generated.WolverineHandlers
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly CalfPainTracker.Alerts.RuleSettings _ruleSettings;
         private readonly CalfPainTracker.Notifications.NotificationSettings _notificationSettings;
+        private readonly Microsoft.Extensions.Logging.ILoggerFactory _loggerFactory;
         private readonly Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> _optionsOfJsonOptions;
         private readonly System.TimeProvider _timeProvider;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public POST_api_episodes_episodeId_check_ins(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, CalfPainTracker.Alerts.RuleSettings ruleSettings, CalfPainTracker.Notifications.NotificationSettings notificationSettings, Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> optionsOfJsonOptions, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public POST_api_episodes_episodeId_check_ins(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, CalfPainTracker.Alerts.RuleSettings ruleSettings, CalfPainTracker.Notifications.NotificationSettings notificationSettings, Microsoft.Extensions.Logging.ILoggerFactory loggerFactory, Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> optionsOfJsonOptions, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _ruleSettings = ruleSettings;
             _notificationSettings = notificationSettings;
+            _loggerFactory = loggerFactory;
             _optionsOfJsonOptions = optionsOfJsonOptions;
             _timeProvider = timeProvider;
             _outboxedSessionFactory = outboxedSessionFactory;
@@ -64,7 +67,7 @@ namespace Internal.Generated.WolverineHandlers
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
             
             // The actual HTTP request handler execution
-            var result = await CalfPainTracker.CheckIns.LogCheckInEndpoint.Post(episodeId, request, httpContext.User, httpContext.Response, documentSession, messageContext, _timeProvider, _ruleSettings, _notificationSettings, _optionsOfJsonOptions, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await CalfPainTracker.CheckIns.LogCheckInEndpoint.Post(episodeId, request, httpContext.User, httpContext.Response, documentSession, messageContext, _timeProvider, _ruleSettings, _notificationSettings, _optionsOfJsonOptions, _loggerFactory, httpContext.RequestAborted).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

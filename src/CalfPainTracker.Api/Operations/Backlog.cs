@@ -1,0 +1,91 @@
+using Marten;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Npgsql;
+
+namespace CalfPainTracker.Operations;
+
+/// <summary>How far an async projection trails the event store: events not yet applied, and the age of the oldest.</summary>
+public sealed record ProjectionLag(string Projection, long EventsBehind, TimeSpan TimeBehind);
+
+/// <summary>Durable messages waiting: due now (incoming), waiting for their time (scheduled), not yet sent (outgoing).</summary>
+public sealed record OutboxDepth(long Incoming, long Scheduled, long Outgoing);
+
+public sealed record BacklogReading(IReadOnlyList<ProjectionLag> Projections, OutboxDepth Outbox);
+
+/// <summary>
+/// Reads the work the service still owes from the database, not from this node's memory: the
+/// async projections may run on another node (HotCold), and a dead daemon must show as lag
+/// rather than as a quiet "0 behind".
+/// </summary>
+public sealed class Backlog(NpgsqlDataSource dataSource, IDocumentStore store)
+{
+    private readonly string schema = store.Options.Events.DatabaseSchemaName;
+
+    public async Task<BacklogReading> Read(CancellationToken cancellation)
+    {
+        var shards = store.Advanced.AllAsyncProjectionShardNames().Select(s => s.Identity).ToArray();
+        await using var batch = dataSource.CreateBatch();
+        // Measured against the newest event itself, not the daemon's high-water mark, which stops with the daemon.
+        batch.BatchCommands.Add(new NpgsqlBatchCommand($"""
+            select s.name,
+                   greatest(coalesce((select max(seq_id) from {schema}.mt_events), 0) - coalesce(p.last_seq_id, 0), 0),
+                   coalesce(extract(epoch from now() - (select e.timestamp from {schema}.mt_events e
+                                                        where e.seq_id > coalesce(p.last_seq_id, 0) order by e.seq_id limit 1)), 0)::float8
+            from unnest($1::text[]) as s(name)
+            left join {schema}.mt_event_progression p on p.name = s.name
+            """) { Parameters = { new() { Value = shards } } });
+        batch.BatchCommands.Add(new NpgsqlBatchCommand($"""
+            select count(*) filter (where status = 'Incoming'), count(*) filter (where status = 'Scheduled'),
+                   (select count(*) from {schema}.wolverine_outgoing_envelopes)
+            from {schema}.wolverine_incoming_envelopes
+            """));
+
+        await using var reader = await batch.ExecuteReaderAsync(cancellation);
+        var projections = new List<ProjectionLag>();
+        while (await reader.ReadAsync(cancellation))
+        {
+            projections.Add(new ProjectionLag(reader.GetString(0), reader.GetInt64(1), TimeSpan.FromSeconds(reader.GetDouble(2))));
+        }
+        await reader.NextResultAsync(cancellation);
+        await reader.ReadAsync(cancellation);
+        return new BacklogReading(projections, new OutboxDepth(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2)));
+    }
+}
+
+public sealed class OperationsSettings
+{
+    public const string Section = "Operations";
+
+    /// <summary>Readiness turns red when an async projection's oldest unapplied event is older than this.</summary>
+    public TimeSpan MaxProjectionLag { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>How often the backlog gauges are refreshed.</summary>
+    public TimeSpan BacklogSampleInterval { get; init; } = TimeSpan.FromSeconds(10);
+}
+
+/// <summary>
+/// Not ready while trends and the dashboard's data trail the check-ins by more than the bound:
+/// the node still takes check-ins, but what clinicians read would be stale, and someone should look.
+/// </summary>
+public sealed class ProjectionsCaughtUp(Backlog backlog, OperationsSettings settings) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(DatabaseReadiness.Timeout);
+        try
+        {
+            var reading = await backlog.Read(timeout.Token);
+            var late = reading.Projections.Where(p => p.TimeBehind > settings.MaxProjectionLag).ToList();
+            return late.Count == 0
+                ? HealthCheckResult.Healthy("The projections are within the lag bound.")
+                : HealthCheckResult.Unhealthy(string.Join(" ", late.Select(p =>
+                    $"The projection {p.Projection} is {p.EventsBehind} events and {p.TimeBehind.TotalSeconds:0} s behind (bound {settings.MaxProjectionLag.TotalSeconds:0} s); trends and the dashboard are stale.")));
+        }
+        catch (Exception e) when (e is NpgsqlException or OperationCanceledException)
+        {
+            // The database check reports the database itself; this one only says it could not tell.
+            return HealthCheckResult.Unhealthy("The projections' lag could not be read.");
+        }
+    }
+}
