@@ -30,7 +30,8 @@ builder.AddCalfPainTelemetry();
 var connectionString = builder.Configuration.GetConnectionString("Marten")
     ?? throw new InvalidOperationException("ConnectionStrings:Marten is not set (environment variable ConnectionStrings__Marten); scripts/db prints one.");
 var dataSource = new NpgsqlDataSourceBuilder(connectionString).Build();
-builder.Services.AddSingleton(dataSource);
+// Clinics listed here live on a database of their own; every other clinic shares the main one.
+var clinicDatabases = builder.Configuration.GetSection("Marten:ClinicDatabases").Get<ClinicDatabase[]>() ?? [];
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton(builder.Configuration.GetSection(RuleSettings.Section).Get<RuleSettings>() ?? new RuleSettings());
 builder.Services.AddSingleton(builder.Configuration.GetSection(NotificationSettings.Section).Get<NotificationSettings>() ?? new NotificationSettings());
@@ -38,9 +39,10 @@ builder.Services.AddSingleton(builder.Configuration.GetSection(NotificationSetti
 builder.Services.AddHttpClient(DeliverWebhookHandler.HttpClientName)
     .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
 
-builder.Services.AddMarten(opts =>
+var marten = builder.Services.AddMarten(opts =>
     {
         opts.Connection(dataSource);
+        if (clinicDatabases.Length > 0) opts.Tenancy = new ClinicTenancy(opts, dataSource, clinicDatabases);
         opts.DatabaseSchemaName = builder.Configuration["Marten:Schema"] ?? "calfpain";
         opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
 
@@ -64,10 +66,29 @@ builder.Services.AddMarten(opts =>
         opts.Projections.Add<EpisodeTrendProjection>(ProjectionLifecycle.Async);
     })
     .UseLightweightSessions()
-    // HotCold: with several nodes one runs the async projections and another takes over if it dies.
-    .AddAsyncDaemon(builder.Configuration.GetValue("Marten:DaemonMode", DaemonMode.HotCold))
-    .ApplyAllDatabaseChangesOnStartup()
-    .IntegrateWithWolverine();
+    .ApplyAllDatabaseChangesOnStartup();
+// Distributed (the default): Wolverine assigns the async projections to one of the nodes and
+// moves them when that node stops sending heartbeats. Solo or Disabled for a single process.
+var daemonMode = builder.Configuration["Marten:DaemonMode"] ?? "Distributed";
+if (daemonMode.Equals("Distributed", StringComparison.OrdinalIgnoreCase))
+{
+    marten.IntegrateWithWolverine(m =>
+    {
+        m.UseWolverineManagedEventSubscriptionDistribution = true;
+        MainMessageStore(m);
+    });
+}
+else
+{
+    marten.AddAsyncDaemon(Enum.Parse<DaemonMode>(daemonMode, ignoreCase: true)).IntegrateWithWolverine(MainMessageStore);
+}
+
+// With several databases Wolverine keeps its node and leadership tables in the main one; each
+// clinic database holds that clinic's inbox, outbox and scheduled messages.
+void MainMessageStore(MartenIntegration integration)
+{
+    if (clinicDatabases.Length > 0) integration.MasterDataSource = dataSource;
+}
 
 builder.Services.CritterStackDefaults(x =>
 {
@@ -88,6 +109,10 @@ builder.Host.UseWolverine(opts =>
     opts.Policies.UseDurableLocalQueues();
     // Balanced shares durable work between nodes; Solo (one node) recovers everything at start-up.
     opts.Durability.Mode = builder.Configuration.GetValue("Wolverine:DurabilityMode", DurabilityMode.Balanced);
+    // A node killed without warning is noticed after StaleNodeTimeout, and its projections and
+    // scheduled work move to a live node within about one more heartbeat.
+    opts.Durability.HealthCheckPollingTime = builder.Configuration.GetValue("Wolverine:NodeHeartbeat", TimeSpan.FromSeconds(5));
+    opts.Durability.StaleNodeTimeout = builder.Configuration.GetValue("Wolverine:StaleNodeTimeout", TimeSpan.FromSeconds(30));
 });
 
 builder.Services.AddWolverineHttp();

@@ -127,9 +127,7 @@ public static class ReportLinkEndpoints
         ArgumentNullException.ThrowIfNull(response);
         var now = clock.GetUtcNow();
 
-        await using var links = store.QuerySession();
-        var hash = ReportLink.Hash(token);
-        var link = await links.Query<ReportLink>().FirstOrDefaultAsync(l => l.TokenHash == hash, cancellation);
+        var link = await Find(store, ReportLink.Hash(token), cancellation);
         if (link is null) return UnknownLink();
         if (link.RevokedAt is not null) return Gone("This report link was revoked by the person who shared it or by the clinic.");
         if (link.ExpiresAt <= now) return Gone($"This report link expired on {link.ExpiresAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC.");
@@ -147,6 +145,17 @@ public static class ReportLinkEndpoints
         response.Headers.CacheControl = "no-store";
         response.Headers["X-Robots-Tag"] = "noindex";
         return ExportEndpoints.Pdf(pdf, episode.Id, response);
+    }
+
+    // A link lives in its clinic's database; a clinic may have a database of its own.
+    private static async Task<ReportLink?> Find(IDocumentStore store, string hash, CancellationToken cancellation)
+    {
+        foreach (var database in await store.Storage.AllDatabases())
+        {
+            await using var links = store.QuerySession(Marten.Services.SessionOptions.ForDatabase(database));
+            if (await links.Query<ReportLink>().FirstOrDefaultAsync(l => l.TokenHash == hash, cancellation) is { } link) return link;
+        }
+        return null;
     }
 
     private static ProblemHttpResult LinkNotFound(Guid id) => TypedResults.Problem(

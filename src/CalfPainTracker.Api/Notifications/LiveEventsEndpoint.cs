@@ -38,12 +38,11 @@ public static class LiveEventsEndpoint
         HttpContext context,
         ClaimsPrincipal user,
         IQuerySession session,
-        NpgsqlDataSource database,
         IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
         CancellationToken cancellation)
     {
         var caller = Caller.From(user);
-        var last = long.TryParse(context.Request.Headers["Last-Event-ID"], out var resumeFrom) ? resumeFrom : await HighWaterMark(database, session, cancellation);
+        var last = long.TryParse(context.Request.Headers["Last-Event-ID"], out var resumeFrom) ? resumeFrom : await HighWaterMark(session, cancellation);
 
         context.Response.ContentType = "text/event-stream";
         context.Response.Headers.CacheControl = "no-store";
@@ -55,7 +54,7 @@ public static class LiveEventsEndpoint
         {
             while (!cancellation.IsCancellationRequested)
             {
-                var ceiling = await HighWaterMark(database, session, cancellation);
+                var ceiling = await HighWaterMark(session, cancellation);
                 var events = ceiling > last ? await Next(session, last, ceiling, cancellation) : [];
                 var visible = await VisibleEpisodes(session, caller, events, cancellation);
                 foreach (var e in events)
@@ -98,10 +97,12 @@ public static class LiveEventsEndpoint
             .ToListAsync(cancellation)];
     }
 
-    private static async Task<long> HighWaterMark(NpgsqlDataSource database, IQuerySession session, CancellationToken cancellation)
+    // Through the session: it reads the clinic's own database when the clinic has one.
+    private static async Task<long> HighWaterMark(IQuerySession session, CancellationToken cancellation)
     {
-        await using var command = database.CreateCommand(
-            $"select coalesce(max(last_seq_id), 0) from {session.DocumentStore.Options.Events.DatabaseSchemaName}.mt_event_progression where name = 'HighWaterMark'");
-        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellation), System.Globalization.CultureInfo.InvariantCulture);
+        var marks = await session.AdvancedSql.QueryAsync<long>(
+            $"select coalesce(max(last_seq_id), 0) from {session.DocumentStore.Options.Events.DatabaseSchemaName}.mt_event_progression where name = 'HighWaterMark'",
+            cancellation);
+        return marks[0];
     }
 }

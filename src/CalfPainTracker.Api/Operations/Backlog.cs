@@ -1,6 +1,7 @@
 using Marten;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
+using Weasel.Postgresql;
 
 namespace CalfPainTracker.Operations;
 
@@ -10,18 +11,29 @@ public sealed record ProjectionLag(string Projection, long EventsBehind, TimeSpa
 /// <summary>Durable messages waiting: due now (incoming), waiting for their time (scheduled), not yet sent (outgoing).</summary>
 public sealed record OutboxDepth(long Incoming, long Scheduled, long Outgoing);
 
-public sealed record BacklogReading(IReadOnlyList<ProjectionLag> Projections, OutboxDepth Outbox);
+/// <summary>The backlog of one database (the shared one, or a clinic's own).</summary>
+public sealed record BacklogReading(string Database, IReadOnlyList<ProjectionLag> Projections, OutboxDepth Outbox);
 
 /// <summary>
 /// Reads the work the service still owes from the database, not from this node's memory: the
 /// async projections may run on another node (HotCold), and a dead daemon must show as lag
 /// rather than as a quiet "0 behind".
 /// </summary>
-public sealed class Backlog(NpgsqlDataSource dataSource, IDocumentStore store)
+public sealed class Backlog(IDocumentStore store)
 {
     private readonly string schema = store.Options.Events.DatabaseSchemaName;
 
-    public async Task<BacklogReading> Read(CancellationToken cancellation)
+    public async Task<IReadOnlyList<BacklogReading>> Read(CancellationToken cancellation)
+    {
+        var readings = new List<BacklogReading>();
+        foreach (var database in (await store.Storage.AllDatabases()).Cast<PostgresqlDatabase>())
+        {
+            readings.Add(await Read(database.Identifier, database.DataSource, cancellation));
+        }
+        return readings;
+    }
+
+    private async Task<BacklogReading> Read(string database, NpgsqlDataSource dataSource, CancellationToken cancellation)
     {
         var shards = store.Advanced.AllAsyncProjectionShardNames().Select(s => s.Identity).ToArray();
         await using var batch = dataSource.CreateBatch();
@@ -48,7 +60,7 @@ public sealed class Backlog(NpgsqlDataSource dataSource, IDocumentStore store)
         }
         await reader.NextResultAsync(cancellation);
         await reader.ReadAsync(cancellation);
-        return new BacklogReading(projections, new OutboxDepth(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2)));
+        return new BacklogReading(database, projections, new OutboxDepth(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2)));
     }
 }
 
@@ -75,8 +87,8 @@ public sealed class ProjectionsCaughtUp(Backlog backlog, OperationsSettings sett
         timeout.CancelAfter(DatabaseReadiness.Timeout);
         try
         {
-            var reading = await backlog.Read(timeout.Token);
-            var late = reading.Projections.Where(p => p.TimeBehind > settings.MaxProjectionLag).ToList();
+            var readings = await backlog.Read(timeout.Token);
+            var late = readings.SelectMany(r => r.Projections).Where(p => p.TimeBehind > settings.MaxProjectionLag).ToList();
             return late.Count == 0
                 ? HealthCheckResult.Healthy("The projections are within the lag bound.")
                 : HealthCheckResult.Unhealthy(string.Join(" ", late.Select(p =>

@@ -1,11 +1,13 @@
 using System.Text.Json;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Marten;
 using Npgsql;
+using Weasel.Postgresql;
 
 namespace CalfPainTracker.Operations;
 
-/// <summary>Ready means the event store answers a query within a couple of seconds.</summary>
-public sealed class DatabaseReadiness(NpgsqlDataSource dataSource) : IHealthCheck
+/// <summary>Ready means every database of the event store (the shared one and any clinic's own) answers within a couple of seconds.</summary>
+public sealed class DatabaseReadiness(IDocumentStore store) : IHealthCheck
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(2);
 
@@ -13,16 +15,23 @@ public sealed class DatabaseReadiness(NpgsqlDataSource dataSource) : IHealthChec
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(Timeout);
-        try
+        var databases = (await store.Storage.AllDatabases()).Cast<PostgresqlDatabase>().ToList();
+        var silent = new List<string>();
+        foreach (var database in databases)
         {
-            await using var command = dataSource.CreateCommand("select 1");
-            await command.ExecuteScalarAsync(timeout.Token);
-            return HealthCheckResult.Healthy("The database answers.");
+            try
+            {
+                await using var command = database.DataSource.CreateCommand("select 1");
+                await command.ExecuteScalarAsync(timeout.Token);
+            }
+            catch (Exception e) when (e is NpgsqlException or OperationCanceledException or TimeoutException)
+            {
+                silent.Add(databases.Count == 1 ? $"The database does not answer ({Describe(e)})" : $"The database '{database.Identifier}' does not answer ({Describe(e)})");
+            }
         }
-        catch (Exception e) when (e is NpgsqlException or OperationCanceledException or TimeoutException)
-        {
-            return HealthCheckResult.Unhealthy($"The database does not answer ({Describe(e)}); check-ins cannot be saved until it does.");
-        }
+        return silent.Count == 0
+            ? HealthCheckResult.Healthy(databases.Count == 1 ? "The database answers." : $"All {databases.Count} databases answer.")
+            : HealthCheckResult.Unhealthy($"{string.Join("; ", silent)}; check-ins cannot be saved until it does.");
     }
 
     // Says what failed without leaking connection details or SQL.

@@ -140,7 +140,7 @@ public sealed partial class BacklogGauges : BackgroundService
     private readonly OperationsSettings settings;
     private readonly ILogger<BacklogGauges> logger;
     private readonly KeyValuePair<string, object?> store;
-    private BacklogReading? latest;
+    private IReadOnlyList<BacklogReading> latest = [];
 
     public BacklogGauges(Backlog backlog, OperationsSettings settings, IMeterFactory meters, IDocumentStore documents, ILogger<BacklogGauges> logger)
     {
@@ -173,15 +173,15 @@ public sealed partial class BacklogGauges : BackgroundService
     }
 
     private IEnumerable<Measurement<T>> Projections<T>(Func<ProjectionLag, T> value) where T : struct =>
-        (latest?.Projections ?? []).Select(p => new Measurement<T>(value(p), store, new("projection", p.Projection)));
+        latest.SelectMany(r => r.Projections.Select(p => new Measurement<T>(value(p), store, new("database", r.Database), new("projection", p.Projection))));
 
-    private IEnumerable<Measurement<long>> OutboxDepth()
-    {
-        if (latest is not { Outbox: var outbox }) yield break;
-        yield return new(outbox.Incoming, store, new("state", "incoming"));
-        yield return new(outbox.Scheduled, store, new("state", "scheduled"));
-        yield return new(outbox.Outgoing, store, new("state", "outgoing"));
-    }
+    private IEnumerable<Measurement<long>> OutboxDepth() =>
+        latest.SelectMany(r => new[]
+        {
+            new Measurement<long>(r.Outbox.Incoming, store, new("database", r.Database), new("state", "incoming")),
+            new Measurement<long>(r.Outbox.Scheduled, store, new("database", r.Database), new("state", "scheduled")),
+            new Measurement<long>(r.Outbox.Outgoing, store, new("database", r.Database), new("state", "outgoing")),
+        });
 
     [LoggerMessage(LogLevel.Warning, "The backlog could not be read ({Error}); gauges keep their last values.")]
     private static partial void LogUnreadable(ILogger logger, string error);

@@ -1,5 +1,6 @@
 using CalfPainTracker.CheckIns;
 using CalfPainTracker.Episodes;
+using Marten;
 using Marten.Events.Aggregation;
 
 namespace CalfPainTracker.Trends;
@@ -26,6 +27,22 @@ public sealed class EpisodeTrend
 
 public sealed partial class EpisodeTrendProjection : SingleStreamProjection<EpisodeTrend, Guid>
 {
+    public const string Shard = "EpisodeTrend:All";
+
+    /// <summary>
+    /// The episode's events the daemon has not reached yet. Counted against the daemon's progress,
+    /// not the trend's version: the trend skips events it has no use for (an escalation, say), so
+    /// its version can trail the stream's for good while being fully current.
+    /// </summary>
+    public static async Task<long> EventsBehind(IQuerySession session, Guid episodeId, CancellationToken cancellation)
+    {
+        var schema = session.DocumentStore.Options.Events.DatabaseSchemaName;
+        var counts = await session.AdvancedSql.QueryAsync<long>(
+            $"select count(*) from {schema}.mt_events where stream_id = ? and seq_id > coalesce((select last_seq_id from {schema}.mt_event_progression where name = ?), 0)",
+            cancellation, episodeId, Shard);
+        return counts[0];
+    }
+
     public static EpisodeTrend Create(EpisodeOpened e) => new() { Id = e.EpisodeId };
 
     public static void Apply(CheckInLogged e, EpisodeTrend trend) => Record(trend, e.CheckIn);

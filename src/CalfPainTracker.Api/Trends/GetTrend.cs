@@ -40,7 +40,7 @@ public static class GetTrendEndpoint
         var trend = await session.LoadAsync<EpisodeTrend>(episodeId, cancellation);
         var body = JsonSerializer.SerializeToNode((trend?.Compute() ?? RecoveryTrends.Compute([], null, [])).Within(first, last), json.Value.SerializerOptions)!.AsObject();
         body.Insert(0, "episodeId", episodeId);
-        body["eventsBehind"] = Math.Max(0, episode.Version - (trend?.Version ?? 0));
+        body["eventsBehind"] = await EpisodeTrendProjection.EventsBehind(session, episodeId, cancellation);
         body["disclaimer"] = Alerts.Disclaimer.Text;
         return TypedResults.Json(body, json.Value.SerializerOptions);
     }

@@ -74,9 +74,9 @@ public sealed class MissedCheckInsScheduleTests(ApiHost api)
     private static bool Near(DateTimeOffset actual, DateTimeOffset expected) => (actual - expected).Duration() < TimeSpan.FromMinutes(5);
 
     /// <summary>When the durable inbox will run this episode's missed-check-in checks.</summary>
-    private async Task<List<DateTimeOffset>> ScheduledChecks(Guid episode)
+    private static async Task<List<DateTimeOffset>> ScheduledChecks(Guid episode)
     {
-        var dataSource = api.Host.Services.GetRequiredService<NpgsqlDataSource>();
+        await using var dataSource = NpgsqlDataSource.Create(await PostgresServer.ConnectionString);
         await using var command = dataSource.CreateCommand(
             "select execution_time from calfpain_tests.wolverine_incoming_envelopes " +
             "where status = 'Scheduled' and message_type like '%CheckForMissedCheckIns%' and position(convert_to($1, 'UTF8') in body) > 0");

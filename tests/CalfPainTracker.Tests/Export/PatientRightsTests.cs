@@ -63,9 +63,9 @@ public sealed class PatientRightsTests(ApiHost api)
         await (await jane.LogCheckIn(episode, TestUser.CheckIn("2026-11-02"))).ShouldBeProblem(HttpStatusCode.Conflict);
     }
 
-    private async Task<long> RowsContaining(string table, string text)
+    private static async Task<long> RowsContaining(string table, string text)
     {
-        var database = api.Host.Services.GetRequiredService<NpgsqlDataSource>();
+        await using var database = NpgsqlDataSource.Create(await PostgresServer.ConnectionString);
         await using var command = database.CreateCommand($"select count(*) from calfpain_tests.{table} where data::text like $1");
         command.Parameters.AddWithValue($"%{text}%");
         return (long)(await command.ExecuteScalarAsync())!;

@@ -17,7 +17,7 @@ public sealed class TestClinic(IAlbaHost host)
     {
     }
 
-    public Guid Id { get; } = Guid.NewGuid();
+    public Guid Id { get; init; } = Guid.NewGuid();
 
     public TestUser Patient() => User(Role.Patient);
 

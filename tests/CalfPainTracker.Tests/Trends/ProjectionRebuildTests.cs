@@ -39,7 +39,8 @@ public sealed class ProjectionRebuildTests
                 live[url] = (await user.GetJson(url)).ToJsonString();
                 urls.Add(url);
             }
-            await using var wipe = host.Services.GetRequiredService<NpgsqlDataSource>().CreateCommand($"delete from {Schema}.mt_doc_episodetrend");
+            await using var database = NpgsqlDataSource.Create(connectionString);
+            await using var wipe = database.CreateCommand($"delete from {Schema}.mt_doc_episodetrend");
             Assert.Equal(2, await wipe.ExecuteNonQueryAsync());
         }
 

@@ -2,7 +2,6 @@
 #pragma warning disable
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
-using Npgsql;
 using System;
 using System.Linq;
 using Wolverine.Http;
@@ -17,15 +16,13 @@ namespace Internal.Generated.WolverineHandlers
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> _optionsOfJsonOptions;
-        private readonly Npgsql.NpgsqlDataSource _npgsqlDataSource;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public GET_api_dashboard_stream(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> optionsOfJsonOptions, Npgsql.NpgsqlDataSource npgsqlDataSource, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public GET_api_dashboard_stream(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> optionsOfJsonOptions, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _optionsOfJsonOptions = optionsOfJsonOptions;
-            _npgsqlDataSource = npgsqlDataSource;
             _outboxedSessionFactory = outboxedSessionFactory;
             _wolverineRuntime = wolverineRuntime;
         }
@@ -42,7 +39,7 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CalfPainTracker.Notifications.LiveEventsEndpoint").SetTag("http.route", "/api/dashboard/stream").SetTag("http.request.method", "GET");
             
             // The actual HTTP request handler execution
-            await CalfPainTracker.Notifications.LiveEventsEndpoint.Get(httpContext, httpContext.User, ((Marten.IQuerySession)documentSession), _npgsqlDataSource, _optionsOfJsonOptions, httpContext.RequestAborted).ConfigureAwait(false);
+            await CalfPainTracker.Notifications.LiveEventsEndpoint.Get(httpContext, httpContext.User, ((Marten.IQuerySession)documentSession), _optionsOfJsonOptions, httpContext.RequestAborted).ConfigureAwait(false);
 
             // Wolverine automatically sets the status code to 204 for empty responses
             if (httpContext.Response is { HasStarted: false, StatusCode: 200 }) httpContext.Response.StatusCode = 204;
