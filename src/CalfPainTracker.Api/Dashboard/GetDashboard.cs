@@ -19,8 +19,19 @@ public static class GetDashboardEndpoint
         var caller = Caller.From(user);
         var query = session.Query<Episode>().Where(e => e.Status == EpisodeStatus.Open);
         if (caller.Role == Role.Physio) query = query.Where(e => e.PhysiotherapistId == caller.UserId);
-        var episodes = await query.ToListAsync(cancellation);
+        // Only the fields a row is made of: not the check-in history, which grows with every day.
+        var sources = await query.Select(e => new TriageSource
+        {
+            Id = e.Id,
+            PatientId = e.PatientId,
+            Side = e.Side,
+            SuspectedCause = e.SuspectedCause,
+            OnsetDate = e.OnsetDate,
+            TimeZone = e.TimeZone,
+            Alerts = e.Alerts,
+            Triage = e.Triage,
+        }).ToListAsync(cancellation);
         var now = clock.GetUtcNow();
-        return new DashboardView(now, Triage.Order(episodes.Select(e => Triage.Row(e, e.LocalDay(now)))));
+        return new DashboardView(now, Triage.Order(sources.Select(e => Triage.Row(e, Episode.LocalDayIn(e.TimeZone, now)))));
     }
 }

@@ -26,6 +26,43 @@ public sealed record TriageRow(
     int DaysSinceCheckIn,
     TriageGroup Triage);
 
+/// <summary>A logged day's pain, for the sparkline.</summary>
+public sealed record DayPain(DateOnly Day, int Pain);
+
+/// <summary>
+/// What a triage row needs of a patient's history, kept on the episode as check-ins arrive so
+/// that a physiotherapist's 500 patients are read without reading 500 histories.
+/// </summary>
+public sealed record TriageFacts(TrendDirection? Direction, decimal? AdherencePercent, IReadOnlyList<DayPain> RecentPain)
+{
+    public static readonly TriageFacts None = new(null, null, []);
+}
+
+/// <summary>The episode fields a triage row is made of: all the dashboard selects from the database.</summary>
+public sealed class TriageSource
+{
+    public Guid Id { get; set; }
+    public Guid PatientId { get; set; }
+    public Side Side { get; set; }
+    public SuspectedCause SuspectedCause { get; set; }
+    public DateOnly OnsetDate { get; set; }
+    public string TimeZone { get; set; } = "UTC";
+    public List<Alert> Alerts { get; set; } = [];
+    public TriageFacts Triage { get; set; } = TriageFacts.None;
+
+    public static TriageSource Of(Episode episode) => new()
+    {
+        Id = episode.Id,
+        PatientId = episode.PatientId,
+        Side = episode.Side,
+        SuspectedCause = episode.SuspectedCause,
+        OnsetDate = episode.OnsetDate,
+        TimeZone = episode.TimeZone,
+        Alerts = episode.Alerts,
+        Triage = episode.Triage,
+    };
+}
+
 public static class Triage
 {
     public const int SparklineDays = 14;
@@ -33,14 +70,23 @@ public static class Triage
     /// <summary>No check-in for this many days puts the patient in the missed check-ins group.</summary>
     public const int MissedAfterDays = 2;
 
-    /// <summary>Pure: a row from the episode's state and today's date in the patient's zone.</summary>
-    public static TriageRow Row(Episode episode, DateOnly today)
+    /// <summary>Pure: the triage facts of logged days (in day order) under a plan.</summary>
+    public static TriageFacts FactsOf(IReadOnlyList<CheckIn> days, TreatmentPlan? plan)
     {
-        var trend = RecoveryTrends.Compute(episode.CheckIns, episode.Plan, []);
-        var last = episode.CheckIns.Count > 0 ? episode.CheckIns[^1] : null;
+        // Whatever "today" is when the dashboard is read, it is on or after the last check-in,
+        // so the sparkline never needs days older than the fortnight before it.
+        var recent = days.Count == 0 ? [] : days.Where(d => d.Day.DayNumber > days[^1].Day.DayNumber - SparklineDays).Select(d => new DayPain(d.Day, d.PainLevel)).ToList();
+        return new TriageFacts(RecoveryTrends.DirectionOf(days), AdherenceOf(RecoveryTrends.OverallAdherence(days, plan)), recent);
+    }
+
+    /// <summary>Pure: a row from the episode's triage facts and today's date in the patient's zone.</summary>
+    public static TriageRow Row(TriageSource episode, DateOnly today)
+    {
+        var facts = episode.Triage;
+        var last = facts.RecentPain.Count > 0 ? facts.RecentPain[^1] : null;
         var open = episode.Alerts.Where(a => a.IsOpen).OrderByDescending(a => a.Severity).ThenByDescending(a => a.RaisedAt)
             .Select(a => new OpenAlertSummary(a.Id, a.Rule, a.Severity, a.Title, a.RaisedAt, a.EscalatedAt is not null)).ToList();
-        var byDay = episode.CheckIns.ToDictionary(c => c.Day, c => c.PainLevel);
+        var byDay = facts.RecentPain.ToDictionary(d => d.Day, d => d.Pain);
         var sparkline = Enumerable.Range(0, SparklineDays)
             .Select(i => byDay.TryGetValue(today.AddDays(i - SparklineDays + 1), out var pain) ? pain : (int?)null)
             .ToList();
@@ -52,14 +98,14 @@ public static class Triage
             episode.Side,
             episode.SuspectedCause,
             today.DayNumber - episode.OnsetDate.DayNumber + 1,
-            last?.PainLevel,
-            trend.Direction,
+            last?.Pain,
+            facts.Direction,
             sparkline,
             open,
-            AdherenceOf(trend),
+            facts.AdherencePercent,
             last?.Day,
             sinceCheckIn,
-            GroupOf(open, trend.Direction, sinceCheckIn));
+            GroupOf(open, facts.Direction, sinceCheckIn));
     }
 
     public static IReadOnlyList<TriageRow> Order(IEnumerable<TriageRow> rows) =>
@@ -76,9 +122,9 @@ public static class Triage
         : TriageGroup.Others;
 
     /// <summary>The mean of the plan's treatments the patient kept to, over the whole episode.</summary>
-    private static decimal? AdherenceOf(RecoveryTrend trend)
+    private static decimal? AdherenceOf(AdherenceFigures? overall)
     {
-        if (trend.Adherence?.Overall is not { } a) return null;
+        if (overall is not { } a) return null;
         decimal?[] figures = [a.RestPercent, a.IcePercent, a.HeatPercent, a.StretchingPercent];
         var known = figures.OfType<decimal>().ToList();
         return known.Count == 0 ? null : Math.Round(known.Average(), 1, MidpointRounding.AwayFromZero);

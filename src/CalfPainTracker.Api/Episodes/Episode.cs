@@ -40,6 +40,9 @@ public sealed class Episode
     /// <summary>The latest clinician Wells examination, if any: for clinicians only.</summary>
     public WellsExamRecorded? LatestWellsExam { get; set; }
 
+    /// <summary>What the dashboard shows of this episode, kept current with each check-in and plan.</summary>
+    public Dashboard.TriageFacts Triage { get; set; } = Dashboard.TriageFacts.None;
+
     public void Apply(EpisodeOpened e)
     {
         Id = e.EpisodeId;
@@ -55,7 +58,11 @@ public sealed class Episode
 
     public void Apply(PhysiotherapistAssigned e) => PhysiotherapistId = e.PhysiotherapistId;
 
-    public void Apply(TreatmentPlanSet e) => Plan = e.Plan;
+    public void Apply(TreatmentPlanSet e)
+    {
+        Plan = e.Plan;
+        Triage = Dashboard.Triage.FactsOf(CheckIns, Plan);
+    }
 
     public void Apply(EpisodeClosed e)
     {
@@ -92,8 +99,10 @@ public sealed class Episode
     public Alert? AlertById(Guid id) => Alerts.Find(a => a.Id == id);
 
     /// <summary>The patient's calendar day at an instant: check-in days are local dates in the episode's zone.</summary>
-    public DateOnly LocalDay(DateTimeOffset instant) =>
-        DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, Zone).DateTime);
+    public DateOnly LocalDay(DateTimeOffset instant) => LocalDayIn(TimeZone, instant);
+
+    public static DateOnly LocalDayIn(string timeZone, DateTimeOffset instant) =>
+        DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, TimeZoneInfo.FindSystemTimeZoneById(timeZone)).DateTime);
 
     /// <summary>Local midnight at the start of <paramref name="day"/> in the patient's zone.</summary>
     public DateTimeOffset StartOfLocalDay(DateOnly day) =>
@@ -120,6 +129,7 @@ public sealed class Episode
     {
         Receipts[checkIn.CheckInId] = new CheckInReceipt(checkIn.Day, correction, alertIds ?? []);
         CheckIns = DaysWith(checkIn); // a backfilled day slots into day order
+        Triage = Dashboard.Triage.FactsOf(CheckIns, Plan);
     }
 
     private int IndexOf(DateOnly day)

@@ -144,18 +144,9 @@ public static class RecoveryTrends
         var baseline = MeanPain(logged.Take(DaysAveraged));
         var current = MeanPain(logged.TakeLast(DaysAveraged));
         var change = current - baseline;
-        var threshold = baseline is { } b ? MeaningfulChangeThreshold(b) : ThresholdWithoutBaseline;
-
-        TrendDirection? direction = null;
-        if (logged.Count >= DaysNeededForDirection && baseline is { } before && current is { } now)
-        {
-            direction = now <= before - threshold ? TrendDirection.Improving
-                : now >= before + threshold ? TrendDirection.Worsening
-                : TrendDirection.Stable;
-        }
-
-        // Adherence needs a plan to measure against and days to measure.
-        var adherence = plan is not null && logged.Count > 0 ? new Adherence(AdherenceOver(logged, plan)) : null;
+        var threshold = ThresholdFor(baseline);
+        var direction = DirectionOf(logged.Count, baseline, current);
+        var adherence = OverallAdherence(logged, plan) is { } overall ? new Adherence(overall) : null;
 
         return new RecoveryTrend(
             Days: logged.Select(d => ToTrendDay(d, painByDay)).ToList(),
@@ -172,6 +163,25 @@ public static class RecoveryTrends
             Milestones: MilestonesOf(logged, baseline),
             Lefs: LefsTrendOf(lefs),
             Note: logged.Count < DaysNeededForDirection ? NotEnoughDaysNote : "");
+    }
+
+    /// <summary>The direction alone, for the dashboard: <paramref name="logged"/> in day order, one per day.</summary>
+    public static TrendDirection? DirectionOf(IReadOnlyList<CheckIn> logged) =>
+        DirectionOf(logged.Count, MeanPain(logged.Take(DaysAveraged)), MeanPain(logged.TakeLast(DaysAveraged)));
+
+    /// <summary>Adherence over the whole episode; none without a plan to measure against or days to measure.</summary>
+    public static AdherenceFigures? OverallAdherence(IReadOnlyList<CheckIn> logged, TreatmentPlan? plan) =>
+        plan is not null && logged.Count > 0 ? AdherenceOver(logged, plan) : null;
+
+    private static int ThresholdFor(decimal? baseline) => baseline is { } b ? MeaningfulChangeThreshold(b) : ThresholdWithoutBaseline;
+
+    private static TrendDirection? DirectionOf(int daysLogged, decimal? baseline, decimal? current)
+    {
+        if (daysLogged < DaysNeededForDirection || baseline is not { } before || current is not { } now) return null;
+        var threshold = ThresholdFor(baseline);
+        return now <= before - threshold ? TrendDirection.Improving
+            : now >= before + threshold ? TrendDirection.Worsening
+            : TrendDirection.Stable;
     }
 
     /// <summary>
@@ -273,7 +283,7 @@ public static class RecoveryTrends
             })
             .ToList();
 
-    private static AdherenceFigures AdherenceOver(List<CheckIn> days, TreatmentPlan plan) => new(
+    private static AdherenceFigures AdherenceOver(IReadOnlyList<CheckIn> days, TreatmentPlan plan) => new(
         PercentOfTarget(days.Select(d => d.RestHours), plan.RestHoursPerDay),
         PercentOfTarget(days.Select(d => (decimal)d.IceMinutes), plan.IceMinutesPerDay),
         PercentOfTarget(days.Select(d => (decimal)d.HeatMinutes), plan.HeatMinutesPerDay),

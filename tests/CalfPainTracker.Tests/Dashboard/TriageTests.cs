@@ -20,7 +20,7 @@ public sealed class TriageTests
         var clot = Episode(); clot.Log(Day(10, 4, Swelling.Moderate, symptoms: Symptom.Warmth));
         var breathless = Episode(); breathless.Log(Day(10, 6, symptoms: Symptom.ShortnessOfBreath));
 
-        var rows = Triage.Order(new[] { settling, quiet, worsening, clot, breathless }.Select(e => Triage.Row(e, Today)));
+        var rows = Triage.Order(new[] { settling, quiet, worsening, clot, breathless }.Select(e => Triage.Row(TriageSource.Of(e), Today)));
 
         Assert.Equal([breathless.Id, clot.Id, worsening.Id, quiet.Id, settling.Id], rows.Select(r => r.EpisodeId));
         Assert.Equal([TriageGroup.Emergency, TriageGroup.Urgent, TriageGroup.Worsening, TriageGroup.MissedCheckIns, TriageGroup.Others], rows.Select(r => r.Triage));
@@ -32,7 +32,7 @@ public sealed class TriageTests
         var episode = Episode();
         episode.Log(Day(8, 5), Day(10, 3));
 
-        var row = Triage.Row(episode, Today);
+        var row = Triage.Row(TriageSource.Of(episode), Today);
 
         Assert.Equal(14, row.Sparkline.Count);
         Assert.Equal([5, null, 3], row.Sparkline.TakeLast(3));
