@@ -20,17 +20,7 @@ public static class GetDashboardEndpoint
         var query = session.Query<Episode>().Where(e => e.Status == EpisodeStatus.Open);
         if (caller.Role == Role.Physio) query = query.Where(e => e.PhysiotherapistId == caller.UserId);
         // Only the fields a row is made of: not the check-in history, which grows with every day.
-        var sources = await query.Select(e => new TriageSource
-        {
-            Id = e.Id,
-            PatientId = e.PatientId,
-            Side = e.Side,
-            SuspectedCause = e.SuspectedCause,
-            OnsetDate = e.OnsetDate,
-            TimeZone = e.TimeZone,
-            Alerts = e.Alerts,
-            Triage = e.Triage,
-        }).ToListAsync(cancellation);
+        var sources = await query.Select(TriageSource.FromEpisode).ToListAsync(cancellation);
         var now = clock.GetUtcNow();
         return new DashboardView(now, Triage.Order(sources.Select(e => Triage.Row(e, Episode.LocalDayIn(e.TimeZone, now)))));
     }

@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using CalfPainTracker.Alerts;
 using CalfPainTracker.CheckIns;
 using CalfPainTracker.Episodes;
@@ -50,7 +51,8 @@ public sealed class TriageSource
     public List<Alert> Alerts { get; set; } = [];
     public TriageFacts Triage { get; set; } = TriageFacts.None;
 
-    public static TriageSource Of(Episode episode) => new()
+    /// <summary>An expression, so the database selects just these fields.</summary>
+    public static readonly Expression<Func<Episode, TriageSource>> FromEpisode = episode => new TriageSource
     {
         Id = episode.Id,
         PatientId = episode.PatientId,
@@ -61,6 +63,10 @@ public sealed class TriageSource
         Alerts = episode.Alerts,
         Triage = episode.Triage,
     };
+
+    private static readonly Func<Episode, TriageSource> Select = FromEpisode.Compile();
+
+    public static TriageSource Of(Episode episode) => Select(episode);
 }
 
 public static class Triage
