@@ -1,17 +1,74 @@
+using System.Globalization;
 using CalfPainTracker.Benchmarks;
 using CalfPainTracker.Security;
 
-// Usage: alert-latency URL [COUNT] [RATE] — the signing key comes from Jwt__SigningKey (the
+// Measurement programs for scripts/bench. The signing key comes from Jwt__SigningKey (the
 // Development key by default, as scripts/run uses).
-if (args is not ["alert-latency", var url, ..])
-{
-    Console.Error.WriteLine("usage: CalfPainTracker.Benchmarks alert-latency URL [COUNT=1000] [RATE=50]");
-    return 2;
-}
 var jwt = new JwtSettings
 {
     SigningKey = Environment.GetEnvironmentVariable("Jwt__SigningKey") ?? "development-only-signing-key-never-use-in-production-0123456789",
 };
-var count = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 1000;
-var rate = args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 50;
-return await AlertLatency.Run(new Uri(url), count, rate, jwt);
+var options = Options.Parse(args);
+return args switch
+{
+    ["alert-latency", var url, ..] => await AlertLatency.Run(
+        new Uri(url), options.Int(2, 1000), options.Int(3, 50), jwt, options.Flag("--json"), options.IntFlag("--alert-every", 1), options.IntFlag("--open-concurrency", 8)),
+    ["open-episodes", var url, var count, var output, ..] => await OpenEpisodes.Run(
+        new Uri(url), Options.ParseInt(count), output, jwt, options.IntFlag("--onset-days-ago", 365), options.IntFlag("--clinics", 10), options.IntFlag("--concurrency", 8)),
+    ["seed-events", var connectionString, var schema, var events, ..] => await SeedEvents.Run(
+        connectionString, schema, Options.ParseInt(events), options.IntFlag("--check-ins-per-episode", 40), options.IntFlag("--clinics", 10), options.Flag("--json")),
+    ["plot", var results, var directory, ..] => Plot.Run(results, directory, options.Flag("--prefix") ?? "bench-"),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("""
+        usage: CalfPainTracker.Benchmarks <command>
+          alert-latency URL [COUNT=1000] [RATE=50] [--json PATH] [--alert-every 1] [--open-concurrency 8]
+              COUNT patients each log one check-in at RATE a second; every Nth is an emergency whose
+              webhook arrival on loopback is timed from the check-in's 201.
+          open-episodes URL COUNT OUT.json [--onset-days-ago 365] [--clinics 10] [--concurrency 8]
+              opens COUNT episodes over HTTP, each by a patient of its own; writes [{episodeId, token, onset}].
+          seed-events CONNECTION-STRING SCHEMA EVENTS [--check-ins-per-episode 40] [--clinics 10] [--json PATH]
+              bulk-appends (Marten's COPY-based BulkInsertEventsAsync) episodes shaped like real ones:
+              EpisodeOpened, PhysiotherapistAssigned, then daily CheckInLogged, until EVENTS check-ins.
+          plot RESULTS.json DIRECTORY [--prefix bench-]
+              draws throughput and latency PNGs from a scripts/bench results file.
+        """);
+    return 2;
+}
+
+namespace CalfPainTracker.Benchmarks
+{
+    /// <summary>Positional arguments and `--name value` flags.</summary>
+    internal sealed class Options(string[] args)
+    {
+        public static Options Parse(string[] args) => new(args);
+
+        public static int ParseInt(string text) => int.Parse(text, NumberStyles.Integer, CultureInfo.InvariantCulture);
+
+        private List<string> Positional { get; } = Positionals(args);
+
+        public int Int(int index, int byDefault) => index < Positional.Count ? ParseInt(Positional[index]) : byDefault;
+
+        public string? Flag(string name)
+        {
+            var at = Array.IndexOf(args, name);
+            return at >= 0 && at + 1 < args.Length ? args[at + 1] : null;
+        }
+
+        public int IntFlag(string name, int byDefault) => Flag(name) is { } text ? ParseInt(text) : byDefault;
+
+        private static List<string> Positionals(string[] args)
+        {
+            var list = new List<string>();
+            for (var i = 0; i < args.Length; i++)
+            {
+                if (args[i].StartsWith("--", StringComparison.Ordinal)) i++;
+                else list.Add(args[i]);
+            }
+            return list;
+        }
+    }
+}

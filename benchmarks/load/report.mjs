@@ -1,0 +1,133 @@
+// Gathers the raw files scripts/bench wrote in WORKDIR into one results JSON (median and
+// min-max over rounds for every figure) and prints a short table.
+//   node report.mjs WORKDIR OUT.json
+import fs from 'node:fs'
+import path from 'node:path'
+
+const [work, out] = process.argv.slice(2)
+const files = fs.readdirSync(work)
+const read = f => JSON.parse(fs.readFileSync(path.join(work, f), 'utf8'))
+const exists = f => fs.existsSync(path.join(work, f))
+
+function stat (values) {
+  const v = values.filter(x => typeof x === 'number' && Number.isFinite(x))
+  if (!v.length) return null
+  const s = [...v].sort((a, b) => a - b)
+  const median = s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
+  return { median, min: s[0], max: s[s.length - 1], values: v }
+}
+
+// name-r{round}-c{connections}.json -> levels by connections
+function levels (prefix, fields) {
+  const byC = new Map()
+  for (const f of files) {
+    const m = f.match(new RegExp(`^${prefix}-r(\\d+)-c(\\d+)\\.json$`))
+    if (!m) continue
+    const c = Number(m[2])
+    if (!byC.has(c)) byC.set(c, [])
+    byC.get(c).push({ round: Number(m[1]), ...read(f) })
+  }
+  if (!byC.size) return null
+  return [...byC.keys()].sort((a, b) => a - b).map(c => {
+    const runs = byC.get(c).sort((a, b) => a.round - b.round)
+    const level = { connections: c, rounds: runs.length }
+    for (const field of fields) level[field] = stat(runs.map(r => r[field]))
+    if (runs[0].errors !== undefined) {
+      level.errorsTotal = runs.reduce((a, r) => a + (r.errors ?? 0), 0)
+      level.requestsTotal = runs.reduce((a, r) => a + (r.requests ?? 0), 0)
+      level.errorSamples = runs.flatMap(r => r.errorSamples ?? []).slice(0, 3)
+      level.statusCodes = runs.reduce((acc, r) => { for (const [k, n] of Object.entries(r.statusCodes ?? {})) acc[k] = (acc[k] ?? 0) + n; return acc }, {})
+    }
+    return level
+  })
+}
+
+function rounds (prefix) {
+  return files.filter(f => new RegExp(`^${prefix}-r\\d+\\.json$`).test(f)).sort().map(read)
+}
+
+const meta = exists('meta.json') ? read('meta.json') : {}
+const results = { meta }
+const http = ['rps', 'p50', 'p95', 'p99', 'max', 'errors', 'cpuMsPerRequest']
+const pg = levels('pgbench', ['tps', 'latencyMs'])
+if (pg) results.pgbench = { levels: pg }
+const crud = levels('crud', http)
+if (crud) results.crud = { levels: crud }
+const ingest = levels('ingest', http)
+if (ingest) {
+  for (const level of ingest) {
+    const p = pg?.find(l => l.connections === level.connections)
+    const c = crud?.find(l => l.connections === level.connections)
+    if (p?.tps && level.rps) level.ratioToPgbench = level.rps.median / p.tps.median
+    if (c?.rps && level.rps) level.ratioToCrud = level.rps.median / c.rps.median
+  }
+  results.ingest = { levels: ingest }
+}
+const alerts = rounds('alert')
+if (alerts.length) {
+  results.alert = {
+    targetRate: alerts[0].targetRate,
+    alertEvery: alerts[0].alertEvery,
+    checkInsPerRound: alerts[0].checkIns,
+    achievedRate: stat(alerts.map(a => a.achievedRate)),
+    webhookP50: stat(alerts.map(a => a.webhookMs?.p50)),
+    webhookP95: stat(alerts.map(a => a.webhookMs?.p95)),
+    webhookP99: stat(alerts.map(a => a.webhookMs?.p99)),
+    webhookMax: stat(alerts.map(a => a.webhookMs?.max)),
+    checkInP50: stat(alerts.map(a => a.checkInResponseMs?.p50)),
+    checkInP99: stat(alerts.map(a => a.checkInResponseMs?.p99)),
+    alertsExpected: alerts.reduce((a, r) => a + r.alertsExpected, 0),
+    alertsDelivered: alerts.reduce((a, r) => a + r.alertsDelivered, 0),
+    errors: alerts.reduce((a, r) => a + r.errors, 0),
+    rounds: alerts
+  }
+}
+const dash = levels('dashboard', http)
+if (dash) results.dashboard = { ...(exists('dashboard-seed.json') ? { seed: read('dashboard-seed.json') } : {}), levels: dash }
+const rebuilds = rounds('rebuild')
+if (rebuilds.length) {
+  results.rebuild = {
+    seed: exists('rebuild-seed.json') ? read('rebuild-seed.json') : null,
+    events: rebuilds[0].events,
+    seconds: stat(rebuilds.map(r => r.seconds)),
+    eventsPerSecond: stat(rebuilds.map(r => r.rebuildSeconds > 0 ? r.events / r.rebuildSeconds : null)),
+    rebuildSeconds: stat(rebuilds.map(r => r.rebuildSeconds)),
+    eventsPerSecondWallClock: stat(rebuilds.map(r => r.events / r.seconds)),
+    exitCodes: rebuilds.map(r => r.exitCode)
+  }
+}
+if (exists('ingest-db.json')) results.ingestDatabase = read('ingest-db.json')
+if (exists('memory.json')) {
+  const m = read('memory.json')
+  results.memory = { ...m, peakRssMiB: m.afterIngest ? m.afterIngest.vmHwmKiB / 1024 : null }
+}
+const starts = rounds('startup')
+if (starts.length) results.startup = { ms: stat(starts.map(s => s.startupMs)), rounds: starts.length }
+if (exists('loadavg.jsonl')) results.loadAverage = fs.readFileSync(path.join(work, 'loadavg.jsonl'), 'utf8').trim().split('\n').filter(Boolean).map(l => JSON.parse(l))
+
+if (results.loadAverage?.length) results.serviceLogErrors = Math.max(...results.loadAverage.map(l => l.serviceLogErrorsSoFar ?? 0))
+fs.writeFileSync(out, JSON.stringify(results, null, 2) + '\n')
+
+// The table.
+const n = (x, d = 0) => x == null ? '-' : x.toLocaleString('en-GB', { minimumFractionDigits: d, maximumFractionDigits: d })
+const s = (st, d = 0) => st == null ? '-' : (st.values.length > 1 ? `${n(st.median, d)} (${n(st.min, d)}–${n(st.max, d)})` : n(st.median, d))
+const rows = []
+for (const l of pg ?? []) rows.push([`pgbench INSERT c=${l.connections}`, `${s(l.tps)} tx/s`, `avg ${s(l.latencyMs, 2)} ms`, ''])
+for (const [name, ls] of [['CRUD peer', crud], ['check-in ingest', ingest]]) {
+  for (const l of ls ?? []) {
+    const ratio = l.ratioToCrud != null ? ` ×${n(l.ratioToCrud, 2)} CRUD, ×${n(l.ratioToPgbench, 2)} pgbench` : ''
+    const cpu = l.cpuMsPerRequest ? `, ${n(l.cpuMsPerRequest.median, 2)} ms CPU/req` : ''
+    rows.push([`${name} c=${l.connections}`, `${s(l.rps)} req/s`, `p50 ${s(l.p50, 1)} p95 ${s(l.p95, 1)} p99 ${s(l.p99, 1)} ms`, `errors ${l.errorsTotal}/${l.requestsTotal}${cpu}${ratio}`])
+  }
+}
+if (results.alert) {
+  const a = results.alert
+  rows.push([`alert latency @${a.targetRate}/s`, `achieved ${s(a.achievedRate)}/s`, `webhook p50 ${s(a.webhookP50, 1)} p99 ${s(a.webhookP99, 1)} ms`, `delivered ${a.alertsDelivered}/${a.alertsExpected}, errors ${a.errors}`])
+}
+for (const l of dash ?? []) rows.push([`dashboard GET c=${l.connections}`, `${s(l.rps)} req/s`, `p50 ${s(l.p50, 1)} p99 ${s(l.p99, 1)} ms`, `errors ${l.errorsTotal}/${l.requestsTotal}`])
+if (results.rebuild) rows.push([`projection rebuild`, `${s(results.rebuild.eventsPerSecond)} events/s`, `${n(results.rebuild.events)} events in ${s(results.rebuild.rebuildSeconds, 1)} s`, `with host start-up ${s(results.rebuild.seconds, 1)} s; exit ${results.rebuild.exitCodes.join(',')}`])
+if (results.memory) rows.push(['service peak RSS (ingest)', `${n(results.memory.peakRssMiB)} MiB`, '', ''])
+if (results.serviceLogErrors != null) rows.push(['service log: error lines', n(results.serviceLogErrors), '', ''])
+if (results.startup) rows.push(['start-up to /health/live 200', `${s(results.startup.ms)} ms`, '', ''])
+const widths = [0, 1, 2, 3].map(i => Math.max(...rows.map(r => r[i].length)))
+console.log(rows.map(r => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n'))
