@@ -12,28 +12,32 @@ public sealed record ProjectionLag(string Projection, long EventsBehind, TimeSpa
 public sealed record OutboxDepth(long Incoming, long Scheduled, long Outgoing);
 
 /// <summary>The backlog of one database (the shared one, or a clinic's own).</summary>
-public sealed record BacklogReading(string Database, IReadOnlyList<ProjectionLag> Projections, OutboxDepth Outbox);
+public sealed record BacklogReading(string Database, IReadOnlyList<ProjectionLag> Projections, OutboxDepth? Outbox);
 
 /// <summary>
 /// Reads the work the service still owes from the database, not from this node's memory: the
-/// async projections may run on another node (HotCold), and a dead daemon must show as lag
+/// async projections may run on another node, and a dead daemon must show as lag
 /// rather than as a quiet "0 behind".
 /// </summary>
 public sealed class Backlog(IDocumentStore store)
 {
     private readonly string schema = store.Options.Events.DatabaseSchemaName;
 
-    public async Task<IReadOnlyList<BacklogReading>> Read(CancellationToken cancellation)
+    /// <summary>
+    /// Each database's projection lag and, with <paramref name="outbox"/>, its message counts: those count
+    /// the whole envelope table, so readiness probes (every few seconds, from every load balancer) skip them.
+    /// </summary>
+    public async Task<IReadOnlyList<BacklogReading>> Read(bool outbox, CancellationToken cancellation)
     {
         var readings = new List<BacklogReading>();
         foreach (var database in (await store.Storage.AllDatabases()).Cast<PostgresqlDatabase>())
         {
-            readings.Add(await Read(database.Identifier, database.DataSource, cancellation));
+            readings.Add(await Read(database.Identifier, database.DataSource, outbox, cancellation));
         }
         return readings;
     }
 
-    private async Task<BacklogReading> Read(string database, NpgsqlDataSource dataSource, CancellationToken cancellation)
+    private async Task<BacklogReading> Read(string database, NpgsqlDataSource dataSource, bool outbox, CancellationToken cancellation)
     {
         var shards = store.Advanced.AllAsyncProjectionShardNames().Select(s => s.Identity).ToArray();
         await using var batch = dataSource.CreateBatch();
@@ -46,11 +50,14 @@ public sealed class Backlog(IDocumentStore store)
             from unnest($1::text[]) as s(name)
             left join {schema}.mt_event_progression p on p.name = s.name
             """) { Parameters = { new() { Value = shards } } });
-        batch.BatchCommands.Add(new NpgsqlBatchCommand($"""
-            select count(*) filter (where status = 'Incoming'), count(*) filter (where status = 'Scheduled'),
-                   (select count(*) from {schema}.wolverine_outgoing_envelopes)
-            from {schema}.wolverine_incoming_envelopes
-            """));
+        if (outbox)
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand($"""
+                select count(*) filter (where status = 'Incoming'), count(*) filter (where status = 'Scheduled'),
+                       (select count(*) from {schema}.wolverine_outgoing_envelopes)
+                from {schema}.wolverine_incoming_envelopes
+                """));
+        }
 
         await using var reader = await batch.ExecuteReaderAsync(cancellation);
         var projections = new List<ProjectionLag>();
@@ -58,6 +65,7 @@ public sealed class Backlog(IDocumentStore store)
         {
             projections.Add(new ProjectionLag(reader.GetString(0), reader.GetInt64(1), TimeSpan.FromSeconds(reader.GetDouble(2))));
         }
+        if (!outbox) return new BacklogReading(database, projections, null);
         await reader.NextResultAsync(cancellation);
         await reader.ReadAsync(cancellation);
         return new BacklogReading(database, projections, new OutboxDepth(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2)));
@@ -87,7 +95,7 @@ public sealed class ProjectionsCaughtUp(Backlog backlog, OperationsSettings sett
         timeout.CancelAfter(DatabaseReadiness.Timeout);
         try
         {
-            var readings = await backlog.Read(timeout.Token);
+            var readings = await backlog.Read(outbox: false, timeout.Token);
             var late = readings.SelectMany(r => r.Projections).Where(p => p.TimeBehind > settings.MaxProjectionLag).ToList();
             return late.Count == 0
                 ? HealthCheckResult.Healthy("The projections are within the lag bound.")

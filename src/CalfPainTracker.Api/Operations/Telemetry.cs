@@ -108,7 +108,7 @@ public static class Telemetry
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("CalfPainTracker.Requests");
         app.Use(async (context, next) =>
         {
-            var correlationId = AuditTrail.CorrelationId(context);
+            var correlationId = AuditTrail.ChooseCorrelationId(context);
             context.Items[AuditTrail.CorrelationHeader] = correlationId;
             context.Response.Headers[AuditTrail.CorrelationHeader] = correlationId;
             Activity.Current?.SetTag("calfpain.correlation_id", correlationId);
@@ -162,7 +162,7 @@ public sealed partial class BacklogGauges : BackgroundService
         {
             try
             {
-                latest = await backlog.Read(stoppingToken);
+                latest = await backlog.Read(outbox: true, stoppingToken);
             }
             catch (Exception e) when (e is Npgsql.NpgsqlException or InvalidOperationException && !stoppingToken.IsCancellationRequested)
             {
@@ -176,9 +176,9 @@ public sealed partial class BacklogGauges : BackgroundService
         latest.SelectMany(r => r.Projections.Select(p => new Measurement<T>(value(p), store, new("database", r.Database), new("projection", p.Projection))));
 
     private IEnumerable<Measurement<long>> OutboxDepth() =>
-        latest.SelectMany(r => new[]
+        latest.Where(r => r.Outbox is not null).SelectMany(r => new[]
         {
-            new Measurement<long>(r.Outbox.Incoming, store, new("database", r.Database), new("state", "incoming")),
+            new Measurement<long>(r.Outbox!.Incoming, store, new("database", r.Database), new("state", "incoming")),
             new Measurement<long>(r.Outbox.Scheduled, store, new("database", r.Database), new("state", "scheduled")),
             new Measurement<long>(r.Outbox.Outgoing, store, new("database", r.Database), new("state", "outgoing")),
         });

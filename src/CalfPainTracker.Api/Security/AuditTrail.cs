@@ -16,8 +16,7 @@ public static class AuditTrail
 
     public static void Before(IDocumentSession session, ClaimsPrincipal user, HttpContext context)
     {
-        // Chosen once per request by the correlation middleware (Operations/Telemetry.cs).
-        session.CorrelationId = (string?)context.Items[CorrelationHeader] ?? CorrelationId(context);
+        session.CorrelationId = CorrelationId(context);
         if (Caller.TryRead(user) is { } caller)
         {
             session.LastModifiedBy = caller.UserId.ToString();
@@ -25,8 +24,11 @@ public static class AuditTrail
         }
     }
 
+    /// <summary>The request's correlation id, chosen once by the correlation middleware (Operations/Telemetry.cs).</summary>
+    public static string CorrelationId(HttpContext context) => (string)context.Items[CorrelationHeader]!;
+
     /// <summary>A caller-supplied correlation id is kept when it is short and plain; otherwise the request's own id.</summary>
-    public static string CorrelationId(HttpContext context)
+    public static string ChooseCorrelationId(HttpContext context)
     {
         var supplied = context.Request.Headers[CorrelationHeader].ToString();
         return supplied.Length is > 0 and <= 64 && supplied.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')
