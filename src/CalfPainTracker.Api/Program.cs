@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using CalfPainTracker.Alerts;
+using CalfPainTracker.Dashboard;
 using CalfPainTracker.Episodes;
 using CalfPainTracker.Export;
 using CalfPainTracker.Http;
@@ -61,6 +62,9 @@ var marten = builder.Services.AddMarten(opts =>
         opts.Schema.For<ReportLink>().SingleTenanted().Index(l => l.TokenHash, index => index.IsUnique = true);
 
         opts.Projections.Snapshot<Episode>(SnapshotLifecycle.Inline);
+        // The dashboard's document, filtered on plain columns so that a physiotherapist's page is an index lookup.
+        opts.Projections.Add<PatientTriageProjection>(ProjectionLifecycle.Inline);
+        opts.Schema.For<PatientTriage>().Duplicate(t => t.PhysiotherapistId).Duplicate(t => t.Status);
         PatientRightsEndpoints.MaskPatientText(opts);
         // Async: the check-in's write stays one inline document; trends are read over weeks.
         opts.Projections.Add<EpisodeTrendProjection>(ProjectionLifecycle.Async);

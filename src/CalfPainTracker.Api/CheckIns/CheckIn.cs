@@ -1,3 +1,5 @@
+using CalfPainTracker.Trends;
+
 namespace CalfPainTracker.CheckIns;
 
 public enum Swelling { None, Mild, Moderate, Severe }
@@ -41,7 +43,7 @@ public sealed record CheckIn(
     bool CanWalkComfortably,
     IReadOnlyList<Symptom> Symptoms,
     string? Notes,
-    DateTimeOffset LoggedAt)
+    DateTimeOffset LoggedAt) : ITreatmentDay
 {
     public bool Has(Symptom symptom) => Symptoms.Contains(symptom);
 

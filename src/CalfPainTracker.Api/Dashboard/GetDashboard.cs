@@ -17,10 +17,10 @@ public static class GetDashboardEndpoint
     public static async Task<DashboardView> Get(ClaimsPrincipal user, IQuerySession session, TimeProvider clock, CancellationToken cancellation)
     {
         var caller = Caller.From(user);
-        var query = session.Query<Episode>().Where(e => e.Status == EpisodeStatus.Open);
-        if (caller.Role == Role.Physio) query = query.Where(e => e.PhysiotherapistId == caller.UserId);
-        // Only the fields a row is made of: not the check-in history, which grows with every day.
-        var sources = await query.Select(TriageSource.FromEpisode).ToListAsync(cancellation);
+        var query = session.Query<PatientTriage>().Where(t => t.Status == EpisodeStatus.Open);
+        if (caller.Role == Role.Physio) query = query.Where(t => t.PhysiotherapistId == caller.UserId);
+        // The row's source alone, one field per document: not the days it was worked out from.
+        var sources = await query.Select(t => t.Source).ToListAsync(cancellation);
         var now = clock.GetUtcNow();
         return new DashboardView(now, Triage.Order(sources.Select(e => Triage.Row(e, Episode.LocalDayIn(e.TimeZone, now)))));
     }

@@ -1,8 +1,8 @@
-using System.Linq.Expressions;
 using CalfPainTracker.Alerts;
 using CalfPainTracker.CheckIns;
 using CalfPainTracker.Episodes;
 using CalfPainTracker.Trends;
+using Marten.Events.Aggregation;
 
 namespace CalfPainTracker.Dashboard;
 
@@ -31,15 +31,22 @@ public sealed record TriageRow(
 public sealed record DayPain(DateOnly Day, int Pain);
 
 /// <summary>
-/// What a triage row needs of a patient's history, kept on the episode as check-ins arrive so
-/// that a physiotherapist's 500 patients are read without reading 500 histories.
+/// What a triage row needs of a patient's history, worked out as check-ins arrive so that a
+/// physiotherapist's 500 patients are read without reading 500 histories.
 /// </summary>
 public sealed record TriageFacts(TrendDirection? Direction, decimal? AdherencePercent, IReadOnlyList<DayPain> RecentPain)
 {
     public static readonly TriageFacts None = new(null, null, []);
 }
 
-/// <summary>The episode fields a triage row is made of: all the dashboard selects from the database.</summary>
+/// <summary>A logged day as triage needs it: pain for the sparkline and direction, treatments for adherence.</summary>
+public sealed record TriageDay(DateOnly Day, int PainLevel, decimal RestHours, int IceMinutes, int HeatMinutes, int StretchingMinutes) : ITreatmentDay
+{
+    public static TriageDay Of(CheckIn checkIn) =>
+        new(checkIn.Day, checkIn.PainLevel, checkIn.RestHours, checkIn.IceMinutes, checkIn.HeatMinutes, checkIn.StretchingMinutes);
+}
+
+/// <summary>What a triage row is made of: the one part of <see cref="PatientTriage"/> the dashboard reads.</summary>
 public sealed class TriageSource
 {
     public Guid Id { get; set; }
@@ -48,25 +55,88 @@ public sealed class TriageSource
     public SuspectedCause SuspectedCause { get; set; }
     public DateOnly OnsetDate { get; set; }
     public string TimeZone { get; set; } = "UTC";
-    public List<Alert> Alerts { get; set; } = [];
-    public TriageFacts Triage { get; set; } = TriageFacts.None;
 
-    /// <summary>An expression, so the database selects just these fields.</summary>
-    public static readonly Expression<Func<Episode, TriageSource>> FromEpisode = episode => new TriageSource
+    /// <summary>The open alerts only: a resolved alert no longer decides where the patient sits.</summary>
+    public List<Alert> OpenAlerts { get; set; } = [];
+
+    public TriageFacts Facts { get; set; } = TriageFacts.None;
+}
+
+/// <summary>
+/// One episode as the dashboard sees it, kept inline with the episode's stream. A document of its
+/// own, and small (a few numbers per logged day), because a physiotherapist's page reads hundreds
+/// of them at once: read from inside the episode document, every field cost PostgreSQL a
+/// decompression of the whole check-in history.
+/// </summary>
+public sealed class PatientTriage
+{
+    public Guid Id { get; set; }
+    public Guid? PhysiotherapistId { get; set; }
+    public EpisodeStatus Status { get; set; }
+    public TreatmentPlan? Plan { get; set; }
+
+    /// <summary>The latest version of each logged day, in day order.</summary>
+    public List<TriageDay> Days { get; set; } = [];
+
+    public TriageSource Source { get; set; } = new();
+
+    public void Record(CheckIn checkIn)
     {
-        Id = episode.Id,
-        PatientId = episode.PatientId,
-        Side = episode.Side,
-        SuspectedCause = episode.SuspectedCause,
-        OnsetDate = episode.OnsetDate,
-        TimeZone = episode.TimeZone,
-        Alerts = episode.Alerts,
-        Triage = episode.Triage,
+        var day = TriageDay.Of(checkIn);
+        var index = Days.FindIndex(d => d.Day >= day.Day);
+        if (index < 0) Days.Add(day);
+        else if (Days[index].Day == day.Day) Days[index] = day;
+        else Days.Insert(index, day);
+        Source.Facts = Triage.FactsOf(Days, Plan);
+    }
+
+    public void Follow(TreatmentPlan plan)
+    {
+        Plan = plan;
+        Source.Facts = Triage.FactsOf(Days, Plan);
+    }
+
+    public Alert? OpenAlert(Guid id) => Source.OpenAlerts.Find(a => a.Id == id);
+}
+
+public sealed partial class PatientTriageProjection : SingleStreamProjection<PatientTriage, Guid>
+{
+    public static PatientTriage Create(EpisodeOpened e) => new()
+    {
+        Id = e.EpisodeId,
+        Status = EpisodeStatus.Open,
+        Source = new TriageSource
+        {
+            Id = e.EpisodeId,
+            PatientId = e.PatientId,
+            Side = e.Side,
+            SuspectedCause = e.SuspectedCause,
+            OnsetDate = e.OnsetDate,
+            TimeZone = e.TimeZone,
+        },
     };
 
-    private static readonly Func<Episode, TriageSource> Select = FromEpisode.Compile();
+    public static void Apply(PhysiotherapistAssigned e, PatientTriage triage) => triage.PhysiotherapistId = e.PhysiotherapistId;
 
-    public static TriageSource Of(Episode episode) => Select(episode);
+    public static void Apply(EpisodeClosed e, PatientTriage triage) => triage.Status = EpisodeStatus.Closed;
+
+    public static void Apply(TreatmentPlanSet e, PatientTriage triage) => triage.Follow(e.Plan);
+
+    public static void Apply(CheckInLogged e, PatientTriage triage) => triage.Record(e.CheckIn);
+
+    public static void Apply(CheckInCorrected e, PatientTriage triage) => triage.Record(e.CheckIn);
+
+    public static void Apply(AlertRaised e, PatientTriage triage) => triage.Source.OpenAlerts.Add(Alert.From(e));
+
+    public static void Apply(AlertEvidenceAdded e, PatientTriage triage) => triage.OpenAlert(e.AlertId)?.Apply(e);
+
+    public static void Apply(AlertSeverityRaised e, PatientTriage triage) => triage.OpenAlert(e.AlertId)?.Apply(e);
+
+    public static void Apply(AlertAcknowledged e, PatientTriage triage) => triage.OpenAlert(e.AlertId)?.Apply(e);
+
+    public static void Apply(AlertEscalatedToClinic e, PatientTriage triage) => triage.OpenAlert(e.AlertId)?.Apply(e);
+
+    public static void Apply(AlertResolved e, PatientTriage triage) => triage.Source.OpenAlerts.RemoveAll(a => a.Id == e.AlertId);
 }
 
 public static class Triage
@@ -77,20 +147,20 @@ public static class Triage
     public const int MissedAfterDays = 2;
 
     /// <summary>Pure: the triage facts of logged days (in day order) under a plan.</summary>
-    public static TriageFacts FactsOf(IReadOnlyList<CheckIn> days, TreatmentPlan? plan)
+    public static TriageFacts FactsOf(IReadOnlyList<TriageDay> days, TreatmentPlan? plan)
     {
         // Whatever "today" is when the dashboard is read, it is on or after the last check-in,
         // so the sparkline never needs days older than the fortnight before it.
         var recent = days.Count == 0 ? [] : days.Where(d => d.Day.DayNumber > days[^1].Day.DayNumber - SparklineDays).Select(d => new DayPain(d.Day, d.PainLevel)).ToList();
-        return new TriageFacts(RecoveryTrends.DirectionOf(days), AdherenceOf(RecoveryTrends.OverallAdherence(days, plan)), recent);
+        return new TriageFacts(RecoveryTrends.DirectionOf(days.Select(d => d.PainLevel).ToList()), AdherenceOf(RecoveryTrends.OverallAdherence(days, plan)), recent);
     }
 
     /// <summary>Pure: a row from the episode's triage facts and today's date in the patient's zone.</summary>
     public static TriageRow Row(TriageSource episode, DateOnly today)
     {
-        var facts = episode.Triage;
+        var facts = episode.Facts;
         var last = facts.RecentPain.Count > 0 ? facts.RecentPain[^1] : null;
-        var open = episode.Alerts.Where(a => a.IsOpen).OrderByDescending(a => a.Severity).ThenByDescending(a => a.RaisedAt)
+        var open = episode.OpenAlerts.OrderByDescending(a => a.Severity).ThenByDescending(a => a.RaisedAt)
             .Select(a => new OpenAlertSummary(a.Id, a.Rule, a.Severity, a.Title, a.RaisedAt, a.EscalatedAt is not null)).ToList();
         var byDay = facts.RecentPain.ToDictionary(d => d.Day, d => d.Pain);
         var sparkline = Enumerable.Range(0, SparklineDays)

@@ -40,9 +40,6 @@ public sealed class Episode
     /// <summary>The latest clinician Wells examination, if any: for clinicians only.</summary>
     public WellsExamRecorded? LatestWellsExam { get; set; }
 
-    /// <summary>What the dashboard shows of this episode, kept current with each check-in and plan.</summary>
-    public Dashboard.TriageFacts Triage { get; set; } = Dashboard.TriageFacts.None;
-
     public void Apply(EpisodeOpened e)
     {
         Id = e.EpisodeId;
@@ -58,11 +55,7 @@ public sealed class Episode
 
     public void Apply(PhysiotherapistAssigned e) => PhysiotherapistId = e.PhysiotherapistId;
 
-    public void Apply(TreatmentPlanSet e)
-    {
-        Plan = e.Plan;
-        Triage = Dashboard.Triage.FactsOf(CheckIns, Plan);
-    }
+    public void Apply(TreatmentPlanSet e) => Plan = e.Plan;
 
     public void Apply(EpisodeClosed e)
     {
@@ -129,7 +122,6 @@ public sealed class Episode
     {
         Receipts[checkIn.CheckInId] = new CheckInReceipt(checkIn.Day, correction, alertIds ?? []);
         CheckIns = DaysWith(checkIn); // a backfilled day slots into day order
-        Triage = Dashboard.Triage.FactsOf(CheckIns, Plan);
     }
 
     private int IndexOf(DateOnly day)

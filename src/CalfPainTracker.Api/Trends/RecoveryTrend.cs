@@ -51,6 +51,15 @@ public sealed record TrendDay(
     int StretchingMinutes,
     bool NsaidTaken);
 
+/// <summary>What adherence is measured from: the treatments of one logged day.</summary>
+public interface ITreatmentDay
+{
+    decimal RestHours { get; }
+    int IceMinutes { get; }
+    int HeatMinutes { get; }
+    int StretchingMinutes { get; }
+}
+
 /// <summary>Percent of the plan's daily target achieved; null where the plan sets no target for that treatment.</summary>
 public sealed record AdherenceFigures(decimal? RestPercent, decimal? IcePercent, decimal? HeatPercent, decimal? StretchingPercent);
 
@@ -165,12 +174,12 @@ public static class RecoveryTrends
             Note: logged.Count < DaysNeededForDirection ? NotEnoughDaysNote : "");
     }
 
-    /// <summary>The direction alone, for the dashboard: <paramref name="logged"/> in day order, one per day.</summary>
-    public static TrendDirection? DirectionOf(IReadOnlyList<CheckIn> logged) =>
-        DirectionOf(logged.Count, MeanPain(logged.Take(DaysAveraged)), MeanPain(logged.TakeLast(DaysAveraged)));
+    /// <summary>The direction alone, for the dashboard: the pain of each logged day, in day order.</summary>
+    public static TrendDirection? DirectionOf(IReadOnlyList<int> painByLoggedDay) =>
+        DirectionOf(painByLoggedDay.Count, MeanOf(painByLoggedDay.Take(DaysAveraged)), MeanOf(painByLoggedDay.TakeLast(DaysAveraged)));
 
     /// <summary>Adherence over the whole episode; none without a plan to measure against or days to measure.</summary>
-    public static AdherenceFigures? OverallAdherence(IReadOnlyList<CheckIn> logged, TreatmentPlan? plan) =>
+    public static AdherenceFigures? OverallAdherence(IReadOnlyList<ITreatmentDay> logged, TreatmentPlan? plan) =>
         plan is not null && logged.Count > 0 ? AdherenceOver(logged, plan) : null;
 
     private static int ThresholdFor(decimal? baseline) => baseline is { } b ? MeaningfulChangeThreshold(b) : ThresholdWithoutBaseline;
@@ -232,10 +241,12 @@ public static class RecoveryTrends
         return inWindow.Count == 0 ? null : Round2((decimal)inWindow.Sum() / inWindow.Count);
     }
 
-    private static decimal? MeanPain(IEnumerable<CheckIn> days)
+    private static decimal? MeanPain(IEnumerable<CheckIn> days) => MeanOf(days.Select(d => d.PainLevel));
+
+    private static decimal? MeanOf(IEnumerable<int> pains)
     {
-        var pains = days.Select(d => d.PainLevel).ToList();
-        return pains.Count == 0 ? null : Round2((decimal)pains.Sum() / pains.Count);
+        var all = pains.ToList();
+        return all.Count == 0 ? null : Round2((decimal)all.Sum() / all.Count);
     }
 
     /// <summary>Least-squares slope in pain points per calendar day; gaps keep their true spacing on the day axis.</summary>
@@ -283,7 +294,7 @@ public static class RecoveryTrends
             })
             .ToList();
 
-    private static AdherenceFigures AdherenceOver(IReadOnlyList<CheckIn> days, TreatmentPlan plan) => new(
+    private static AdherenceFigures AdherenceOver(IReadOnlyList<ITreatmentDay> days, TreatmentPlan plan) => new(
         PercentOfTarget(days.Select(d => d.RestHours), plan.RestHoursPerDay),
         PercentOfTarget(days.Select(d => (decimal)d.IceMinutes), plan.IceMinutesPerDay),
         PercentOfTarget(days.Select(d => (decimal)d.HeatMinutes), plan.HeatMinutesPerDay),

@@ -2,6 +2,7 @@ using System.Net;
 using CalfPainTracker.Alerts;
 using CalfPainTracker.CheckIns;
 using CalfPainTracker.Dashboard;
+using CalfPainTracker.Episodes;
 using CalfPainTracker.Tests.Infrastructure;
 using static CalfPainTracker.Tests.Alerts.PatientStories;
 
@@ -14,13 +15,13 @@ public sealed class TriageTests
     [Fact]
     public void Patients_are_ordered_emergency_urgent_worsening_missed_check_ins_then_the_rest()
     {
-        var settling = Episode(); settling.Log(Day(7, 5), Day(8, 4), Day(9, 3), Day(10, 2));
-        var quiet = Episode(); quiet.Log(Day(6, 3), Day(7, 3));
-        var worsening = Episode(); worsening.Log(Day(7, 2), Day(8, 2), Day(9, 2), Day(10, 6));
-        var clot = Episode(); clot.Log(Day(10, 4, Swelling.Moderate, symptoms: Symptom.Warmth));
-        var breathless = Episode(); breathless.Log(Day(10, 6, symptoms: Symptom.ShortnessOfBreath));
+        var settling = Triaged(Day(7, 5), Day(8, 4), Day(9, 3), Day(10, 2));
+        var quiet = Triaged(Day(6, 3), Day(7, 3));
+        var worsening = Triaged(Day(7, 2), Day(8, 2), Day(9, 2), Day(10, 6));
+        var clot = Triaged(Day(10, 4, Swelling.Moderate, symptoms: Symptom.Warmth));
+        var breathless = Triaged(Day(10, 6, symptoms: Symptom.ShortnessOfBreath));
 
-        var rows = Triage.Order(new[] { settling, quiet, worsening, clot, breathless }.Select(e => Triage.Row(TriageSource.Of(e), Today)));
+        var rows = Triage.Order(new[] { settling, quiet, worsening, clot, breathless }.Select(t => Triage.Row(t.Source, Today)));
 
         Assert.Equal([breathless.Id, clot.Id, worsening.Id, quiet.Id, settling.Id], rows.Select(r => r.EpisodeId));
         Assert.Equal([TriageGroup.Emergency, TriageGroup.Urgent, TriageGroup.Worsening, TriageGroup.MissedCheckIns, TriageGroup.Others], rows.Select(r => r.Triage));
@@ -29,15 +30,39 @@ public sealed class TriageTests
     [Fact]
     public void The_sparkline_covers_the_last_14_days_with_gaps_for_missed_days()
     {
-        var episode = Episode();
-        episode.Log(Day(8, 5), Day(10, 3));
+        var triage = Triaged(Day(10, 3), Day(8, 5)); // a backfilled day slots into place
 
-        var row = Triage.Row(TriageSource.Of(episode), Today);
+        var row = Triage.Row(triage.Source, Today);
 
         Assert.Equal(14, row.Sparkline.Count);
         Assert.Equal([5, null, 3], row.Sparkline.TakeLast(3));
         Assert.Equal(11, row.DayOfRecovery);
         Assert.Equal(3, row.LatestPain);
+    }
+
+    [Fact]
+    public void A_resolved_alert_no_longer_decides_the_group_and_a_correction_replaces_the_day()
+    {
+        var triage = Triaged(Day(9, 2), Day(10, 6, symptoms: Symptom.ShortnessOfBreath));
+        var alert = Assert.Single(triage.Source.OpenAlerts);
+
+        PatientTriageProjection.Apply(new AlertResolved(triage.Id, alert.Id, Guid.NewGuid(), "seen in A&E: muscular", DateTimeOffset.UnixEpoch), triage);
+        PatientTriageProjection.Apply(new CheckInCorrected(triage.Id, Day(10, 1)), triage);
+        var row = Triage.Row(triage.Source, Today);
+
+        Assert.Empty(row.OpenAlerts);
+        Assert.Equal(TriageGroup.Others, row.Triage);
+        Assert.Equal([2, 1], row.Sparkline.TakeLast(2));
+    }
+
+    /// <summary>The dashboard document of an episode after these check-ins, folded from the events the real decision produces.</summary>
+    private static PatientTriage Triaged(params CheckIn[] days)
+    {
+        var episode = Episode();
+        var triage = PatientTriageProjection.Create(new EpisodeOpened(
+            episode.Id, episode.PatientId, episode.Side, episode.SuspectedCause, episode.OnsetDate, episode.TimeZone, episode.RiskFactors, episode.OpenedAt));
+        foreach (var e in episode.Log(days).SelectMany(outcome => outcome.Events)) PatientTriageProjection.Apply((dynamic)e, triage);
+        return triage;
     }
 }
 
