@@ -135,6 +135,7 @@ builder.Services.AddHealthChecks()
 var app = builder.Build();
 
 app.UseCorrelation();
+app.UseWritesRunToTheEnd();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseCalfPainSecurity();

@@ -1,4 +1,5 @@
 using System.Net;
+using Alba;
 using System.Text.Json.Nodes;
 using CalfPainTracker.CheckIns;
 using CalfPainTracker.Tests.Infrastructure;
@@ -22,6 +23,28 @@ public sealed class LoggingACheckInTests(ApiHost api)
         var events = await api.Events(_clinic.Id, episode);
         var logged = Assert.IsType<CheckInLogged>(events[^1].Data);
         Assert.Equal(6, logged.CheckIn.PainLevel);
+    }
+
+    [Fact]
+    public async Task A_check_in_whose_client_has_gone_away_is_still_stored_and_a_retry_finds_it()
+    {
+        var patient = _clinic.Patient();
+        var episode = await patient.OpenEpisode();
+        var checkIn = TestUser.CheckIn("2026-11-01", pain: 4);
+
+        // The phone lost its signal after sending: the request is aborted before the service has even read it.
+        await api.Host.Scenario(s =>
+        {
+            s.Post.Json(checkIn).ToUrl($"/api/episodes/{episode}/check-ins");
+            s.WithBearerToken(patient.Token());
+            s.ConfigureHttpContext(context => context.RequestAborted = new CancellationToken(canceled: true));
+            s.StatusCodeShouldBe(HttpStatusCode.Created);
+        });
+        var retry = await patient.LogCheckIn(episode, checkIn);
+
+        await retry.ShouldBe(HttpStatusCode.Created);
+        Assert.Equal("true", Assert.Single(retry.Headers.GetValues("Idempotent-Replayed")));
+        Assert.Single((await api.Events(_clinic.Id, episode)).Select(e => e.Data).OfType<CheckInLogged>());
     }
 
     public static TheoryData<string, object, string> BadFields => new()
