@@ -57,6 +57,11 @@ var marten = builder.Services.AddMarten(opts =>
         opts.Events.MetadataConfig.UserNameEnabled = true;
         Telemetry.CountCommittedEvents(opts);
 
+        // Named up front, not found on first use, so that `db-apply` creates every table a release needs.
+        opts.RegisterDocumentType<Webhook>();
+        opts.RegisterDocumentType<WebhookDelivery>();
+        opts.RegisterDocumentType<ReminderChain>();
+        opts.RegisterDocumentType<RecordAccess>();
         // A share link is opened without signing in, so without a clinic: it is found across
         // clinics by its token's hash and carries its clinic inside.
         opts.Schema.For<ReportLink>().SingleTenanted().Index(l => l.TokenHash, index => index.IsUnique = true);
@@ -69,8 +74,12 @@ var marten = builder.Services.AddMarten(opts =>
         // Async: the check-in's write stays one inline document; trends are read over weeks.
         opts.Projections.Add<EpisodeTrendProjection>(ProjectionLifecycle.Async);
     })
-    .UseLightweightSessions()
-    .ApplyAllDatabaseChangesOnStartup();
+    .UseLightweightSessions();
+// On by default, so that a first start on an empty database just works. A release pipeline that
+// runs `db-apply` before the new nodes start switches it off: each node then starts without
+// comparing every table with the model (about half a second) and no two nodes race to alter one.
+var applySchemaOnStartup = builder.Configuration.GetValue("Marten:ApplySchemaOnStartup", true);
+if (applySchemaOnStartup) marten.ApplyAllDatabaseChangesOnStartup();
 // Distributed (the default): Wolverine assigns the async projections to one of the nodes and
 // moves them when that node stops sending heartbeats. Solo or Disabled for a single process.
 var daemonMode = builder.Configuration["Marten:DaemonMode"] ?? "Distributed";
@@ -101,7 +110,7 @@ builder.Services.CritterStackDefaults(x =>
     // Production runs the committed, pre-generated handler code; a missing type stops start-up.
     x.Production.GeneratedCodeMode = TypeLoadMode.Static;
     x.Production.AssertAllPreGeneratedTypesExist = true;
-    x.Production.ResourceAutoCreate = AutoCreate.CreateOrUpdate;
+    x.Production.ResourceAutoCreate = applySchemaOnStartup ? AutoCreate.CreateOrUpdate : AutoCreate.None;
 });
 
 builder.Host.UseWolverine(opts =>
