@@ -11,9 +11,10 @@ namespace CalfPainTracker.Tests.Trends;
 public sealed class ProjectionRebuildTests
 {
     private const string Schema = "calfpain_rebuild";
+    private const string Dashboard = "/api/dashboard";
 
     [Fact]
-    public async Task The_projections_rebuild_command_rebuilds_every_trend_equal_to_the_live_one()
+    public async Task The_projections_rebuild_command_rebuilds_every_trend_and_the_dashboard_equal_to_the_live_ones()
     {
         var connectionString = await PostgresServer.ConnectionString;
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 2, 9, 0, 0, TimeSpan.Zero));
@@ -39,9 +40,13 @@ public sealed class ProjectionRebuildTests
                 live[url] = (await user.GetJson(url)).ToJsonString();
                 urls.Add(url);
             }
+            live[Dashboard] = (await clinicUsers.Admin().GetJson(Dashboard))["patients"]!.ToJsonString();
             await using var database = NpgsqlDataSource.Create(connectionString);
-            await using var wipe = database.CreateCommand($"delete from {Schema}.mt_doc_episodetrend");
-            Assert.Equal(2, await wipe.ExecuteNonQueryAsync());
+            foreach (var table in new[] { "mt_doc_episodetrend", "mt_doc_patienttriage" })
+            {
+                await using var wipe = database.CreateCommand($"delete from {Schema}.{table}");
+                Assert.Equal(2, await wipe.ExecuteNonQueryAsync());
+            }
         }
 
         await ApiProcess.Run(connectionString, Schema, "projections", "rebuild");
@@ -52,5 +57,6 @@ public sealed class ProjectionRebuildTests
         {
             Assert.Equal(live[url], (await clinicAdmin.GetJson(url)).ToJsonString());
         }
+        Assert.Equal(live[Dashboard], (await clinicAdmin.GetJson(Dashboard))["patients"]!.ToJsonString());
     }
 }
