@@ -103,6 +103,8 @@ if (exists('memory.json')) {
 }
 const starts = rounds('startup')
 if (starts.length) results.startup = { ms: stat(starts.map(s => s.startupMs)), rounds: starts.length }
+const startsWithoutSchema = rounds('startupnoschema')
+if (startsWithoutSchema.length) results.startupSchemaAppliedByRelease = { ms: stat(startsWithoutSchema.map(s => s.startupMs)), rounds: startsWithoutSchema.length }
 if (exists('loadavg.jsonl')) results.loadAverage = fs.readFileSync(path.join(work, 'loadavg.jsonl'), 'utf8').trim().split('\n').filter(Boolean).map(l => JSON.parse(l))
 
 if (results.loadAverage?.length) results.serviceLogErrors = Math.max(...results.loadAverage.map(l => l.serviceLogErrorsSoFar ?? 0))
@@ -129,5 +131,6 @@ if (results.rebuild) rows.push([`projection rebuild`, `${s(results.rebuild.event
 if (results.memory) rows.push(['service peak RSS (ingest)', `${n(results.memory.peakRssMiB)} MiB`, '', ''])
 if (results.serviceLogErrors != null) rows.push(['service log: error lines', n(results.serviceLogErrors), '', ''])
 if (results.startup) rows.push(['start-up to /health/live 200', `${s(results.startup.ms)} ms`, '', ''])
+if (results.startupSchemaAppliedByRelease) rows.push(['  the same, schema applied by db-apply', `${s(results.startupSchemaAppliedByRelease.ms)} ms`, '', ''])
 const widths = [0, 1, 2, 3].map(i => Math.max(...rows.map(r => r[i].length)))
 console.log(rows.map(r => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n'))
