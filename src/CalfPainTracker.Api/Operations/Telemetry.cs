@@ -49,20 +49,21 @@ public static class Telemetry
             });
         }
 
-        builder.Services.AddOpenTelemetry()
-            .ConfigureResource(r => r.AddService(builder.Configuration["Telemetry:ServiceName"] ?? "calfpaintracker"))
-            .WithTracing(tracing =>
+        var openTelemetry = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService(builder.Configuration["Telemetry:ServiceName"] ?? "calfpaintracker"));
+        // Spans only when something receives them: a listener makes every request, handler and SQL
+        // command allocate its span even if no exporter reads it.
+        if (exporter != TelemetryExporter.None)
+        {
+            openTelemetry.WithTracing(tracing =>
             {
                 tracing.AddAspNetCoreInstrumentation(o => o.Filter = c => !c.Request.Path.StartsWithSegments("/health"))
                     .AddHttpClientInstrumentation()
                     .AddSource(Sources);
-                _ = exporter switch
-                {
-                    TelemetryExporter.Console => tracing.AddConsoleExporter(),
-                    TelemetryExporter.Otlp => tracing.AddOtlpExporter(),
-                    _ => tracing,
-                };
-            })
+                _ = exporter == TelemetryExporter.Console ? tracing.AddConsoleExporter() : tracing.AddOtlpExporter();
+            });
+        }
+        openTelemetry
             .WithMetrics(metrics =>
             {
                 metrics.AddAspNetCoreInstrumentation()

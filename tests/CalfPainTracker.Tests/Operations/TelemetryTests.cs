@@ -43,6 +43,8 @@ public sealed class TelemetryTests
             // No daemon: the projection's lag is then exactly the events this test wrote.
             builder.UseSetting("Marten:DaemonMode", "Disabled");
             builder.UseSetting("Operations:BacklogSampleInterval", "00:00:00.200");
+            // Spans are recorded only with an exporter configured; the console one is the simplest real one.
+            builder.UseSetting("Telemetry:Exporter", "Console");
             builder.ConfigureServices(services =>
             {
                 services.ConfigureOpenTelemetryTracerProvider(t => t.AddInMemoryExporter(spans));
