@@ -64,14 +64,14 @@ public static class ClinicalRules
     public const string MeaningfulChange = "Farrar 2001, Pain 94:149; Salaffi 2004, Eur J Pain (baseline-aware meaningful change)";
 
     /// <summary>
-    /// Evaluates every rule for <paramref name="day"/>, given all logged days (latest version
-    /// of each, in day order) with that day's check-in among them.
+    /// Evaluates every rule for the day of <paramref name="today"/>: its own answers, and the
+    /// pain of all logged days (latest version of each, in day order) with that day among them.
     /// </summary>
-    public static IReadOnlyList<Finding> Evaluate(SuspectedCause cause, RiskFactors risk, IReadOnlyList<CheckIn> days, DateOnly day, RuleSettings settings)
+    public static IReadOnlyList<Finding> Evaluate(SuspectedCause cause, RiskFactors risk, CheckIn today, IReadOnlyList<DayPain> days, RuleSettings settings)
     {
-        var index = IndexOf(days, day);
+        ArgumentNullException.ThrowIfNull(today);
+        var index = IndexOf(days, today.Day);
         if (index < 0) return [];
-        var today = days[index];
         var upToToday = days.Take(index + 1).ToList();
         var findings = new List<Finding>();
 
@@ -163,15 +163,15 @@ public static class ClinicalRules
     }
 
     /// <summary>Pain at or above the threshold on each of the last N logged days, without improving by the minimum over them.</summary>
-    private static void PersistentPain(List<CheckIn> days, PersistentPainThreshold threshold, List<Finding> findings)
+    private static void PersistentPain(List<DayPain> days, PersistentPainThreshold threshold, List<Finding> findings)
     {
         if (days.Count < threshold.Days) return;
         var run = days.TakeLast(threshold.Days).ToList();
-        if (run.Any(d => d.PainLevel < threshold.MinimumPain)) return;
-        if (run[0].PainLevel - run[^1].PainLevel >= threshold.MinimumImprovement) return;
+        if (run.Any(d => d.Pain < threshold.MinimumPain)) return;
+        if (run[0].Pain - run[^1].Pain >= threshold.MinimumImprovement) return;
 
         // Unrelenting severe pain needs a quicker look than pain that is merely not improving.
-        var severe = run.All(d => d.PainLevel >= 8);
+        var severe = run.All(d => d.Pain >= 8);
         findings.Add(new(AlertRule.PersistentPain, severe ? Severity.Urgent : Severity.Advice,
             severe ? "Severe calf pain that is not improving" : "Calf pain that is not improving",
             $"Your pain has been {threshold.MinimumPain}/10 or more for {threshold.Days} check-ins without getting better. " +
@@ -180,16 +180,16 @@ public static class ClinicalRules
     }
 
     /// <summary>Pain up by the baseline-aware meaningful change over the last 3 logged days.</summary>
-    private static void Worsening(List<CheckIn> days, List<Finding> findings)
+    private static void Worsening(List<DayPain> days, List<Finding> findings)
     {
         if (days.Count < 3) return;
         var window = days.TakeLast(3).ToList();
-        var baseline = (decimal)days.Take(RecoveryTrends.DaysAveraged).Average(d => d.PainLevel);
+        var baseline = (decimal)days.Take(RecoveryTrends.DaysAveraged).Average(d => d.Pain);
         var threshold = RecoveryTrends.MeaningfulChangeThreshold(baseline);
-        var rise = window[^1].PainLevel - window[0].PainLevel;
+        var rise = window[^1].Pain - window[0].Pain;
         if (rise < threshold) return;
         findings.Add(new(AlertRule.Worsening, Severity.Advice, "Pain is getting worse",
-            $"Your pain rose by {rise} points over your last 3 check-ins ({window[0].PainLevel} to {window[^1].PainLevel}/10). Tell your physiotherapist; if it keeps rising, see a doctor.",
+            $"Your pain rose by {rise} points over your last 3 check-ins ({window[0].Pain} to {window[^1].Pain}/10). Tell your physiotherapist; if it keeps rising, see a doctor.",
             window.Select(d => d.Day).ToList(), MeaningfulChange));
     }
 
@@ -201,7 +201,7 @@ public static class ClinicalRules
         _ => Http.WireNames.Of(s),
     }));
 
-    private static int IndexOf(IReadOnlyList<CheckIn> days, DateOnly day)
+    private static int IndexOf(IReadOnlyList<DayPain> days, DateOnly day)
     {
         for (var i = 0; i < days.Count; i++)
         {

@@ -40,7 +40,7 @@ public static class MissedCheckIns
     public static IReadOnlyList<object> Decide(Episode? episode, CheckForMissedCheckIns check, DateTimeOffset now, Func<Guid> newId)
     {
         if (episode is null || episode.Status == EpisodeStatus.Closed) return [];
-        var latest = episode.CheckIns.Count > 0 ? episode.CheckIns[^1].Day : episode.OnsetDate;
+        var latest = episode.Latest?.Day ?? episode.OnsetDate;
         if (latest > check.LastDay || !episode.Alerts.Any(a => a.IsOpen)) return [];
 
         var finding = new Finding(AlertRule.MissedCheckIns, Severity.Advice, $"No check-in for {check.DaysMissed} days while an alert is open",

@@ -38,7 +38,7 @@ public static class RecordWellsExamEndpoint
         var episode = stream.Aggregate!;
 
         var exam = new WellsExam(tenderness!.Value, oedema!.Value, veins!.Value, alternative!.Value);
-        var latest = episode.CheckIns.Count > 0 ? episode.CheckIns[^1] : null;
+        var latest = episode.Latest;
         var patientReported = Wells.Partial(episode.RiskFactors, latest);
         var score = Wells.Full(patientReported, exam);
         stream.AppendOne(new WellsExamRecorded(episodeId, exam, patientReported, score, caller.UserId, clock.GetUtcNow()));

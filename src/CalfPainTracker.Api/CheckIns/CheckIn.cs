@@ -50,6 +50,12 @@ public sealed record CheckIn(
     public bool HasSwelling => Swelling != Swelling.None || SwellingAtAnkle;
 }
 
+/// <summary>A logged day's pain: what the rules over several days, the direction and the sparkline need of it.</summary>
+public sealed record DayPain(DateOnly Day, int Pain)
+{
+    public static DayPain Of(CheckIn checkIn) => new(checkIn.Day, checkIn.PainLevel);
+}
+
 /// <summary>The first check-in for a day. <paramref name="AlertIds"/>: the alerts its findings belong to, raised or already open.</summary>
 public sealed record CheckInLogged(Guid EpisodeId, CheckIn CheckIn, IReadOnlyList<Guid>? AlertIds = null);
 

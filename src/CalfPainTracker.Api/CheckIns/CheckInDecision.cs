@@ -14,8 +14,8 @@ public static class CheckInDecision
     /// </summary>
     public static CheckInOutcome Decide(Episode episode, CheckIn checkIn, RuleSettings settings, DateTimeOffset now, Func<Guid> newId)
     {
-        var correction = episode.CheckInFor(checkIn.Day) is not null;
-        var findings = ClinicalRules.Evaluate(episode.SuspectedCause, episode.RiskFactors, episode.DaysWith(checkIn), checkIn.Day, settings);
+        var correction = episode.HasCheckInFor(checkIn.Day);
+        var findings = ClinicalRules.Evaluate(episode.SuspectedCause, episode.RiskFactors, checkIn, episode.DaysWith(checkIn), settings);
         var (alertEvents, alertIds) = AlertDecisions.Decide(episode.Id, episode.Alerts, findings, checkIn.CheckInId, now, newId);
 
         object logged = correction

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using CalfPainTracker.Episodes;
 using CalfPainTracker.Http;
 using CalfPainTracker.Security;
+using CalfPainTracker.Trends;
 using Marten;
 using Wolverine.Http;
 
@@ -25,6 +26,7 @@ public static class ListCheckInsEndpoint
         var episode = await session.LoadVisible(episodeId, Caller.From(user), "check-ins", clock, cancellation);
         if (episode is null) return Problems.EpisodeNotFound(episodeId);
 
-        return TypedResults.Ok(new CheckInDays(episodeId, episode.CheckIns.Where(c => c.Day >= first && c.Day <= last).ToList()));
+        var history = await EpisodeTrend.Live(session, episodeId, cancellation);
+        return TypedResults.Ok(new CheckInDays(episodeId, history.Days.Where(c => c.Day >= first && c.Day <= last).ToList()));
     }
 }

@@ -161,7 +161,7 @@ public static partial class LogCheckInEndpoint
         stream.AppendMany(outcome.Events);
         await AlertEscalation.ScheduleFor(outcome.Events, bus, settings);
         await Notify.Publish(session, bus, episode, outcome.Events, notifications, json.Value.SerializerOptions, now, cancellation);
-        if (episode.CheckIns.Count == 0 || checkIn.Day > episode.CheckIns[^1].Day)
+        if (episode.Latest is null || checkIn.Day > episode.Latest.Day)
         {
             await MissedCheckIns.Schedule(episode, checkIn.Day, bus, now);
         }

@@ -27,9 +27,6 @@ public sealed record TriageRow(
     int DaysSinceCheckIn,
     TriageGroup Triage);
 
-/// <summary>A logged day's pain, for the sparkline.</summary>
-public sealed record DayPain(DateOnly Day, int Pain);
-
 /// <summary>
 /// What a triage row needs of a patient's history, worked out as check-ins arrive so that a
 /// physiotherapist's 500 patients are read without reading 500 histories.
@@ -56,8 +53,8 @@ public sealed class TriageSource
     public DateOnly OnsetDate { get; set; }
     public string TimeZone { get; set; } = "UTC";
 
-    /// <summary>The open alerts only: a resolved alert no longer decides where the patient sits.</summary>
-    public List<Alert> OpenAlerts { get; set; } = [];
+    /// <summary>The open alerts only, as the row shows them: a resolved alert no longer decides where the patient sits.</summary>
+    public List<OpenAlertSummary> OpenAlerts { get; set; } = [];
 
     public TriageFacts Facts { get; set; } = TriageFacts.None;
 }
@@ -96,7 +93,11 @@ public sealed class PatientTriage
         Source.Facts = Triage.FactsOf(Days, Plan);
     }
 
-    public Alert? OpenAlert(Guid id) => Source.OpenAlerts.Find(a => a.Id == id);
+    public void ChangeOpenAlert(Guid id, Func<OpenAlertSummary, OpenAlertSummary> change)
+    {
+        var index = Source.OpenAlerts.FindIndex(a => a.Id == id);
+        if (index >= 0) Source.OpenAlerts[index] = change(Source.OpenAlerts[index]);
+    }
 }
 
 public sealed partial class PatientTriageProjection : SingleStreamProjection<PatientTriage, Guid>
@@ -126,15 +127,13 @@ public sealed partial class PatientTriageProjection : SingleStreamProjection<Pat
 
     public static void Apply(CheckInCorrected e, PatientTriage triage) => triage.Record(e.CheckIn);
 
-    public static void Apply(AlertRaised e, PatientTriage triage) => triage.Source.OpenAlerts.Add(Alert.From(e));
+    public static void Apply(AlertRaised e, PatientTriage triage) =>
+        triage.Source.OpenAlerts.Add(new OpenAlertSummary(e.AlertId, e.Rule, e.Severity, e.Title, e.RaisedAt, Escalated: false));
 
-    public static void Apply(AlertEvidenceAdded e, PatientTriage triage) => triage.OpenAlert(e.AlertId)?.Apply(e);
+    public static void Apply(AlertSeverityRaised e, PatientTriage triage) =>
+        triage.ChangeOpenAlert(e.AlertId, a => a with { Severity = e.Severity, Title = e.Title });
 
-    public static void Apply(AlertSeverityRaised e, PatientTriage triage) => triage.OpenAlert(e.AlertId)?.Apply(e);
-
-    public static void Apply(AlertAcknowledged e, PatientTriage triage) => triage.OpenAlert(e.AlertId)?.Apply(e);
-
-    public static void Apply(AlertEscalatedToClinic e, PatientTriage triage) => triage.OpenAlert(e.AlertId)?.Apply(e);
+    public static void Apply(AlertEscalatedToClinic e, PatientTriage triage) => triage.ChangeOpenAlert(e.AlertId, a => a with { Escalated = true });
 
     public static void Apply(AlertResolved e, PatientTriage triage) => triage.Source.OpenAlerts.RemoveAll(a => a.Id == e.AlertId);
 }
@@ -160,8 +159,7 @@ public static class Triage
     {
         var facts = episode.Facts;
         var last = facts.RecentPain.Count > 0 ? facts.RecentPain[^1] : null;
-        var open = episode.OpenAlerts.OrderByDescending(a => a.Severity).ThenByDescending(a => a.RaisedAt)
-            .Select(a => new OpenAlertSummary(a.Id, a.Rule, a.Severity, a.Title, a.RaisedAt, a.EscalatedAt is not null)).ToList();
+        var open = episode.OpenAlerts.OrderByDescending(a => a.Severity).ThenByDescending(a => a.RaisedAt).ToList();
         var byDay = facts.RecentPain.ToDictionary(d => d.Day, d => d.Pain);
         var sparkline = Enumerable.Range(0, SparklineDays)
             .Select(i => byDay.TryGetValue(today.AddDays(i - SparklineDays + 1), out var pain) ? pain : (int?)null)

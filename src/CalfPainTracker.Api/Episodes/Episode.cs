@@ -5,7 +5,9 @@ namespace CalfPainTracker.Episodes;
 
 /// <summary>
 /// The state of one recovery episode, folded from its event stream. Kept inline so that the
-/// write that appends a check-in also sees (and updates) the state its decisions need.
+/// write that appends a check-in also sees (and updates) the state its decisions need, and
+/// only that: every check-in reads and rewrites this document, so the days are kept as their
+/// pain alone. The check-ins in full are the events (<see cref="Trends.EpisodeTrend.Live"/>).
 /// </summary>
 public sealed class Episode
 {
@@ -24,8 +26,11 @@ public sealed class Episode
     public Guid? PhysiotherapistId { get; set; }
     public TreatmentPlan? Plan { get; set; }
 
-    /// <summary>The latest version of each logged day, in day order.</summary>
-    public List<CheckIn> CheckIns { get; set; } = [];
+    /// <summary>The pain of each logged day (its latest version), in day order.</summary>
+    public List<DayPain> Days { get; set; } = [];
+
+    /// <summary>The check-in of the latest logged day, in full.</summary>
+    public CheckIn? Latest { get; set; }
 
     /// <summary>Every check-in id ever accepted and what it produced, so a resubmission gets the same answer.</summary>
     public Dictionary<Guid, CheckInReceipt> Receipts { get; set; } = [];
@@ -103,34 +108,31 @@ public sealed class Episode
 
     private TimeZoneInfo Zone => TimeZoneInfo.FindSystemTimeZoneById(TimeZone);
 
-    public CheckIn? CheckInFor(DateOnly day)
-    {
-        var index = IndexOf(day);
-        return index >= 0 ? CheckIns[index] : null;
-    }
+    public bool HasCheckInFor(DateOnly day) => IndexOf(day) >= 0;
 
     /// <summary>The logged days as they would be with <paramref name="checkIn"/> recorded, leaving this episode as it is.</summary>
-    public List<CheckIn> DaysWith(CheckIn checkIn)
+    public List<DayPain> DaysWith(CheckIn checkIn)
     {
-        var days = new List<CheckIn>(CheckIns);
+        var days = new List<DayPain>(Days);
         var index = IndexOf(checkIn.Day);
-        if (index >= 0) days[index] = checkIn; else days.Insert(~index, checkIn);
+        if (index >= 0) days[index] = DayPain.Of(checkIn); else days.Insert(~index, DayPain.Of(checkIn));
         return days;
     }
 
     private void Record(CheckIn checkIn, bool correction, IReadOnlyList<Guid>? alertIds)
     {
         Receipts[checkIn.CheckInId] = new CheckInReceipt(checkIn.Day, correction, alertIds ?? []);
-        CheckIns = DaysWith(checkIn); // a backfilled day slots into day order
+        Days = DaysWith(checkIn); // a backfilled day slots into day order
+        if (Latest is null || checkIn.Day >= Latest.Day) Latest = checkIn;
     }
 
     private int IndexOf(DateOnly day)
     {
-        int low = 0, high = CheckIns.Count - 1;
+        int low = 0, high = Days.Count - 1;
         while (low <= high)
         {
             var mid = (low + high) / 2;
-            var comparison = CheckIns[mid].Day.CompareTo(day);
+            var comparison = Days[mid].Day.CompareTo(day);
             if (comparison == 0) return mid;
             if (comparison < 0) low = mid + 1; else high = mid - 1;
         }

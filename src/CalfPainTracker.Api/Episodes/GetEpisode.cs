@@ -29,7 +29,7 @@ public sealed record EpisodeSummary(
 {
     public static EpisodeSummary Of(Episode episode)
     {
-        var latest = episode.CheckIns.Count > 0 ? episode.CheckIns[^1] : null;
+        var latest = episode.Latest;
         return new EpisodeSummary(
             episode.Id,
             episode.PatientId,
@@ -39,7 +39,7 @@ public sealed record EpisodeSummary(
             episode.TimeZone,
             episode.Status,
             episode.CloseReason,
-            episode.CheckIns.Count,
+            episode.Days.Count,
             episode.Corrections,
             episode.RemindersSent,
             latest is null ? null : new LatestCheckIn(latest.Day, latest.PainLevel, latest.Swelling),

@@ -37,13 +37,15 @@ public static class DoctorReport
     private static readonly XColor Urgent = XColor.FromArgb(214, 80, 0);
     private static readonly XColor Advice = XColor.FromArgb(153, 110, 0);
 
-    public static byte[] Render(Episode episode, RecoveryTrend trend, ReportScope scope)
+    /// <param name="history">The episode's days, plan and LEFS scores as of now (<see cref="EpisodeTrend.Live"/>).</param>
+    public static byte[] Render(Episode episode, EpisodeTrend history, ReportScope scope)
     {
         ArgumentNullException.ThrowIfNull(episode);
-        ArgumentNullException.ThrowIfNull(trend);
+        ArgumentNullException.ThrowIfNull(history);
         ArgumentNullException.ThrowIfNull(scope);
         ReportFonts.EnsureInstalled();
 
+        var trend = history.Compute();
         var shown = trend.Within(scope.From, scope.To);
         var first = scope.From ?? (trend.Days.Count > 0 ? trend.Days[0].Day : episode.OnsetDate);
         var last = scope.To ?? (trend.Days.Count > 0 ? trend.Days[^1].Day : episode.LocalDay(scope.GeneratedAt));
@@ -64,7 +66,7 @@ public static class DoctorReport
             var columnsTop = page.Y;
             var half = (page.Width - 18) / 2;
             page.Column(page.Left, half);
-            RedFlagsAndAlerts(page, episode, first, last);
+            RedFlagsAndAlerts(page, episode, history.Days, first, last);
             if (scope.MadeBy is Role.Physio or Role.ClinicAdmin) Wells(page, episode);
             var leftBottom = page.Y;
             page.Y = columnsTop;
@@ -108,13 +110,12 @@ public static class DoctorReport
     private static void CurrentStatus(Page page, Episode episode, RecoveryTrend trend)
     {
         page.Heading("Current status");
-        if (episode.CheckIns.Count == 0)
+        if (episode.Latest is not { } latest)
         {
             page.Text("No check-in logged yet.", page.Regular, Ink);
             return;
         }
 
-        var latest = episode.CheckIns[^1];
         page.Text(
             $"Latest pain {latest.PainLevel}/10 on {Date(latest.Day)} · at rest: {YesNo(latest.PainAtRest)} · at night: {YesNo(latest.PainAtNight)} · " +
             $"walks comfortably: {YesNo(latest.CanWalkComfortably)} · swelling: {Words(latest.Swelling)}" +
@@ -155,7 +156,7 @@ public static class DoctorReport
         page.Image(image, ChartHeight);
     }
 
-    private static void RedFlagsAndAlerts(Page page, Episode episode, DateOnly first, DateOnly last)
+    private static void RedFlagsAndAlerts(Page page, Episode episode, IReadOnlyList<CheckIn> logged, DateOnly first, DateOnly last)
     {
         page.Heading("Red flags and alerts");
         var open = episode.Alerts
@@ -179,7 +180,7 @@ public static class DoctorReport
         var resolved = episode.Alerts.Count(a => !a.IsOpen && Between(episode.LocalDay(a.RaisedAt), first, last));
         if (resolved > 0) page.Text($"{Count(resolved, "alert")} raised in this period and since resolved.", page.Small, Muted);
 
-        var days = episode.CheckIns.Where(c => Between(c.Day, first, last)).ToList();
+        var days = logged.Where(c => Between(c.Day, first, last)).ToList();
         var reported = new List<string>();
         foreach (var symptom in Enum.GetValues<Symptom>())
         {

@@ -25,7 +25,8 @@ public static class ExportEndpoints
         var lefs = await session.Events.QueryRawEventDataOnly<LefsAnswered>()
             .Where(e => e.EpisodeId == episodeId)
             .ToListAsync(cancellation);
-        var bundle = FhirEpisodeExport.ToBundle(episode, lefs, caller.IsClinician, clock.GetUtcNow());
+        var history = await EpisodeTrend.Live(session, episodeId, cancellation);
+        var bundle = FhirEpisodeExport.ToBundle(episode, history.Days, lefs, caller.IsClinician, clock.GetUtcNow());
         return TypedResults.Text(bundle.ToJson(), FhirEpisodeExport.MediaType, Encoding.UTF8);
     }
 
@@ -35,8 +36,9 @@ public static class ExportEndpoints
         var episode = await session.LoadVisible(episodeId, Caller.From(user), "CSV export", clock, cancellation);
         if (episode is null) return Problems.EpisodeNotFound(episodeId);
 
+        var history = await EpisodeTrend.Live(session, episodeId, cancellation);
         return TypedResults.File(
-            CheckInCsv.Write(episode.CheckIns),
+            CheckInCsv.Write(history.Days),
             $"{CheckInCsv.MediaType}; charset=utf-8; header=present",
             $"calf-check-ins-{episodeId}.csv");
     }
@@ -54,8 +56,8 @@ public static class ExportEndpoints
         var episode = await session.LoadVisible(episodeId, caller, "doctor report", clock, cancellation);
         if (episode is null) return Problems.EpisodeNotFound(episodeId);
 
-        var trend = await session.LoadAsync<EpisodeTrend>(episodeId, cancellation);
-        var pdf = DoctorReport.Render(episode, Computed(trend), new ReportScope(first, last, caller.Role, clock.GetUtcNow()));
+        var history = await EpisodeTrend.Live(session, episodeId, cancellation);
+        var pdf = DoctorReport.Render(episode, history, new ReportScope(first, last, caller.Role, clock.GetUtcNow()));
         return Pdf(pdf, episodeId, response);
     }
 
@@ -67,9 +69,6 @@ public static class ExportEndpoints
         if (first > last) errors.Add("from", "'from' must not be after 'to'.");
         return (first, last);
     }
-
-    /// <summary>An episode whose trend the projection has not reached yet reads as no days logged.</summary>
-    internal static RecoveryTrend Computed(EpisodeTrend? trend) => trend?.Compute() ?? RecoveryTrends.Compute([], null, []);
 
     /// <summary>Inline, so a browser shows the report rather than downloading it.</summary>
     internal static IResult Pdf(byte[] pdf, Guid episodeId, HttpResponse response)

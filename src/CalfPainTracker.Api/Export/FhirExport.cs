@@ -46,14 +46,16 @@ public static class FhirEpisodeExport
 {
     public const string MediaType = "application/fhir+json";
 
-    public static Bundle ToBundle(Episode episode, IReadOnlyList<LefsAnswered> lefs, bool forClinician, DateTimeOffset exportedAt)
+    /// <param name="days">The latest version of each logged day, in day order.</param>
+    public static Bundle ToBundle(Episode episode, IReadOnlyList<CheckIn> days, IReadOnlyList<LefsAnswered> lefs, bool forClinician, DateTimeOffset exportedAt)
     {
         ArgumentNullException.ThrowIfNull(episode);
+        ArgumentNullException.ThrowIfNull(days);
         ArgumentNullException.ThrowIfNull(lefs);
-        return new EpisodeBundle(episode).Build(lefs, forClinician, exportedAt);
+        return new EpisodeBundle(episode, days).Build(lefs, forClinician, exportedAt);
     }
 
-    private sealed class EpisodeBundle(Episode episode)
+    private sealed class EpisodeBundle(Episode episode, IReadOnlyList<CheckIn> days)
     {
         private readonly Bundle _bundle = new() { Type = Bundle.BundleType.Collection };
         private readonly ResourceReference _patient = new($"Patient/{episode.PatientId}");
@@ -67,7 +69,7 @@ public static class FhirEpisodeExport
             _bundle.TimestampElement = new Instant(exportedAt);
             _affectedLeg = Add(StableId(episode.Id, "affected-leg"), AffectedLeg());
 
-            foreach (var day in episode.CheckIns) AddDay(day);
+            foreach (var day in days) AddDay(day);
             foreach (var answered in lefs.OrderBy(l => l.At)) AddLefs(answered);
             foreach (var alert in episode.Alerts.Where(a => a.IsOpen)) Add(StableId(alert.Id, "flag"), AlertFlag(alert));
             // The full Wells score is for clinicians: a patient is never shown "DVT unlikely".
@@ -239,7 +241,7 @@ public static class FhirEpisodeExport
             var basis = new List<ResourceReference> { new(Add(StableId(episode.Id, $"wells-exam/{exam.At.UtcTicks}"), examined)) };
 
             // The patient-reported items were read from the latest check-in on the day of the examination.
-            var checkInDay = episode.CheckIns.LastOrDefault(c => c.Day <= episode.LocalDay(exam.At))?.Day;
+            var checkInDay = days.LastOrDefault(c => c.Day <= episode.LocalDay(exam.At))?.Day;
             var reported = Recorded(
                 Own("wells-patient-reported", "Wells DVT items reported by the patient (points)"),
                 new FhirDateTime(exam.At),

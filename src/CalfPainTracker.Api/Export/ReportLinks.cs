@@ -135,12 +135,12 @@ public static class ReportLinkEndpoints
         await using var clinic = store.LightweightSession(link.ClinicId.ToString());
         var episode = await clinic.LoadAsync<Episode>(link.EpisodeId, cancellation);
         if (episode is null) return Gone("The record this link pointed to is no longer held.");
-        var trend = await clinic.LoadAsync<EpisodeTrend>(link.EpisodeId, cancellation);
+        var history = await EpisodeTrend.Live(clinic, link.EpisodeId, cancellation);
         clinic.Store(new RecordAccess(Guid.CreateVersion7(), link.CreatedBy, link.CreatedByRole, episode.PatientId, episode.Id, $"doctor report through share link {link.Id}", now));
         await clinic.SaveChangesAsync(cancellation);
 
         var scope = new ReportScope(link.From, link.To, link.CreatedByRole, now, new SharedLinkNote(link.CreatedByRole, link.CreatedAt, link.ExpiresAt));
-        var pdf = DoctorReport.Render(episode, ExportEndpoints.Computed(trend), scope);
+        var pdf = DoctorReport.Render(episode, history, scope);
         // Outside /api the security headers allow caching; a health record must not stay in a shared cache.
         response.Headers.CacheControl = "no-store";
         response.Headers["X-Robots-Tag"] = "noindex";

@@ -33,8 +33,8 @@ public static class DailyReminder
 
     /// <summary>Pure: the reminder for the day, if the patient has not checked in for it.</summary>
     public static CheckInReminderDue? Decide(Episode episode, DateOnly day, DateTimeOffset now) =>
-        episode.CheckInFor(day) is null
-            ? new CheckInReminderDue(episode.Id, episode.PatientId, day, episode.CheckIns.Count > 0 ? episode.CheckIns[^1].Day : null, now)
+        !episode.HasCheckInFor(day)
+            ? new CheckInReminderDue(episode.Id, episode.PatientId, day, episode.Latest?.Day, now)
             : null;
 }
 

@@ -56,9 +56,9 @@ public static class PatientRightsEndpoints
         var records = new List<EpisodeRecord>();
         foreach (var episode in await Episodes(session, caller, cancellation))
         {
-            var trend = await session.LoadAsync<EpisodeTrend>(episode.Id, cancellation);
+            var history = await EpisodeTrend.Live(session, episode.Id, cancellation);
             var events = await session.Events.FetchStreamAsync(episode.Id, token: cancellation);
-            records.Add(new EpisodeRecord(episode, trend?.Compute() ?? RecoveryTrends.Compute(episode.CheckIns, episode.Plan, []),
+            records.Add(new EpisodeRecord(episode, history.Compute(),
                 events.Select(e => new StoredEvent(e.Sequence, e.EventTypeName, e.Timestamp, e.Data)).ToList()));
         }
         return new MyData(caller.UserId, session.TenantId, clock.GetUtcNow(), records, WhatIsKept);

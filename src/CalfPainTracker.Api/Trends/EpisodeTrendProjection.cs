@@ -18,11 +18,20 @@ public sealed class EpisodeTrend
     /// <summary>The stream version this read model has caught up to; compared with the episode's to say how stale it is.</summary>
     public long Version { get; set; }
 
+    /// <summary>The latest version of each logged day, in day order.</summary>
     public List<CheckIn> Days { get; set; } = [];
     public TreatmentPlan? Plan { get; set; }
     public List<LefsScore> Lefs { get; set; } = [];
 
     public RecoveryTrend Compute() => RecoveryTrends.Compute(Days, Plan, Lefs);
+
+    /// <summary>
+    /// The episode's whole history as of now, folded from its events by this same projection:
+    /// for the check-in list and the exports, which must show the check-in logged a moment ago
+    /// and need every answer of every day (the inline episode keeps only what decisions need).
+    /// </summary>
+    public static async Task<EpisodeTrend> Live(IQuerySession session, Guid episodeId, CancellationToken cancellation) =>
+        await session.Events.AggregateStreamAsync<EpisodeTrend>(episodeId, token: cancellation) ?? new EpisodeTrend { Id = episodeId };
 }
 
 public sealed partial class EpisodeTrendProjection : SingleStreamProjection<EpisodeTrend, Guid>
@@ -55,7 +64,9 @@ public sealed partial class EpisodeTrendProjection : SingleStreamProjection<Epis
 
     private static void Record(EpisodeTrend trend, CheckIn checkIn)
     {
-        var index = trend.Days.FindIndex(d => d.Day == checkIn.Day);
-        if (index >= 0) trend.Days[index] = checkIn; else trend.Days.Add(checkIn);
+        var index = trend.Days.FindIndex(d => d.Day >= checkIn.Day);
+        if (index < 0) trend.Days.Add(checkIn);
+        else if (trend.Days[index].Day == checkIn.Day) trend.Days[index] = checkIn;
+        else trend.Days.Insert(index, checkIn); // a backfilled day slots into day order
     }
 }

@@ -74,7 +74,7 @@ public sealed class AlertLifecycleTests
         Assert.True(correction.Correction);
         Assert.Empty(correction.Alerts);
         Assert.Equal(AlertStatus.Open, clot.Status);
-        Assert.Empty(episode.CheckIns[0].Symptoms);
+        Assert.Empty(episode.Latest!.Symptoms);
     }
 
     [Fact]

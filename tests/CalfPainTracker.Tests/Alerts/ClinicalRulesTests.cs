@@ -60,8 +60,10 @@ public sealed class ClinicalRulesTests
         var settings = new RuleSettings { PersistentPainByCause = { [SuspectedCause.AchillesTendinopathy] = new PersistentPainThreshold(Days: 5) } };
         var days = new[] { Day(1, 5), Day(2, 5), Day(3, 5) };
 
-        Assert.Empty(ClinicalRules.Evaluate(SuspectedCause.AchillesTendinopathy, RiskFactors.None, days, days[^1].Day, settings));
-        Assert.NotEmpty(ClinicalRules.Evaluate(SuspectedCause.CalfStrain, RiskFactors.None, days, days[^1].Day, settings));
+        var pains = days.Select(DayPain.Of).ToList();
+
+        Assert.Empty(ClinicalRules.Evaluate(SuspectedCause.AchillesTendinopathy, RiskFactors.None, days[^1], pains, settings));
+        Assert.NotEmpty(ClinicalRules.Evaluate(SuspectedCause.CalfStrain, RiskFactors.None, days[^1], pains, settings));
     }
 
     [Fact]

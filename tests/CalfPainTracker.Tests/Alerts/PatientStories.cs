@@ -49,7 +49,7 @@ public static class PatientStories
     public static void Apply(this Episode episode, object e) => ((dynamic)episode).Apply((dynamic)e);
 
     public static IReadOnlyList<Finding> Findings(SuspectedCause cause, RiskFactors risk, params CheckIn[] days) =>
-        ClinicalRules.Evaluate(cause, risk, days, days[^1].Day, new RuleSettings());
+        ClinicalRules.Evaluate(cause, risk, days[^1], days.Select(DayPain.Of).ToList(), new RuleSettings());
 
     public static IReadOnlyList<Finding> Findings(params CheckIn[] days) => Findings(SuspectedCause.CalfStrain, RiskFactors.None, days);
 }

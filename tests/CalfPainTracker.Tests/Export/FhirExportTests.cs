@@ -99,7 +99,7 @@ public sealed class FhirExportTests(ExportedEpisode exported)
         var episode = new Episode();
         episode.Apply(new EpisodeOpened(Guid.NewGuid(), Guid.NewGuid(), Side.Right, SuspectedCause.Unknown, new DateOnly(2026, 11, 1), "Europe/London", RiskFactors.None, DateTimeOffset.UnixEpoch));
 
-        var bundle = FhirEpisodeExport.ToBundle(episode, [], forClinician: true, DateTimeOffset.UnixEpoch);
+        var bundle = FhirEpisodeExport.ToBundle(episode, [], [], forClinician: true, DateTimeOffset.UnixEpoch);
 
         var errors = R4Validation.Issues(bundle, OperationOutcome.IssueSeverity.Error);
         Assert.True(errors.Count == 0, R4Validation.Describe(errors));

@@ -147,7 +147,7 @@ public sealed class CrashTests
     {
         await using var database = NpgsqlDataSource.Create(connectionString);
         await using var command = database.CreateCommand(
-            $"select d.id, jsonb_array_length(d.data->'checkIns'), (select count(distinct e.data->'checkIn'->>'day') from {Schema}.mt_events e " +
+            $"select d.id, jsonb_array_length(d.data->'days'), (select count(distinct e.data->'checkIn'->>'day') from {Schema}.mt_events e " +
             $"where e.stream_id = d.id and e.type in ('check_in_logged', 'check_in_corrected')) from {Schema}.mt_doc_episode d");
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
