@@ -70,7 +70,7 @@ public static class ClinicalRules
     public static IReadOnlyList<Finding> Evaluate(SuspectedCause cause, RiskFactors risk, CheckIn today, IReadOnlyList<DayPain> days, RuleSettings settings)
     {
         ArgumentNullException.ThrowIfNull(today);
-        var index = IndexOf(days, today.Day);
+        var index = LoggedDays.IndexOf(days, today.Day);
         if (index < 0) return [];
         var upToToday = days.Take(index + 1).ToList();
         var findings = new List<Finding>();
@@ -200,13 +200,4 @@ public static class ClinicalRules
         Symptom.CoughingBlood => "coughing blood",
         _ => Http.WireNames.Of(s),
     }));
-
-    private static int IndexOf(IReadOnlyList<DayPain> days, DateOnly day)
-    {
-        for (var i = 0; i < days.Count; i++)
-        {
-            if (days[i].Day == day) return i;
-        }
-        return -1;
-    }
 }

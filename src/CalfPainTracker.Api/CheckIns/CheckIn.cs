@@ -43,15 +43,51 @@ public sealed record CheckIn(
     bool CanWalkComfortably,
     IReadOnlyList<Symptom> Symptoms,
     string? Notes,
-    DateTimeOffset LoggedAt) : ITreatmentDay
+    DateTimeOffset LoggedAt) : ILoggedDay, ITreatmentDay
 {
     public bool Has(Symptom symptom) => Symptoms.Contains(symptom);
 
     public bool HasSwelling => Swelling != Swelling.None || SwellingAtAnkle;
 }
 
+/// <summary>Something kept once per logged day: the check-in itself, or what a read model needs of it.</summary>
+public interface ILoggedDay
+{
+    DateOnly Day { get; }
+}
+
+/// <summary>
+/// The latest version of each logged day, in day order: how the episode, the triage document
+/// and the trend keep their days. A correction replaces its day; a backfilled day slots in.
+/// </summary>
+public static class LoggedDays
+{
+    /// <summary>The index of <paramref name="day"/>, or the bitwise complement of where it would go.</summary>
+    public static int IndexOf<T>(IReadOnlyList<T> days, DateOnly day) where T : ILoggedDay
+    {
+        ArgumentNullException.ThrowIfNull(days);
+        int low = 0, high = days.Count - 1;
+        while (low <= high)
+        {
+            var mid = (low + high) / 2;
+            var comparison = days[mid].Day.CompareTo(day);
+            if (comparison == 0) return mid;
+            if (comparison < 0) low = mid + 1; else high = mid - 1;
+        }
+        return ~low;
+    }
+
+    public static void Put<T>(List<T> days, T day) where T : ILoggedDay
+    {
+        ArgumentNullException.ThrowIfNull(days);
+        ArgumentNullException.ThrowIfNull(day);
+        var index = IndexOf(days, day.Day);
+        if (index >= 0) days[index] = day; else days.Insert(~index, day);
+    }
+}
+
 /// <summary>A logged day's pain: what the rules over several days, the direction and the sparkline need of it.</summary>
-public sealed record DayPain(DateOnly Day, int Pain)
+public sealed record DayPain(DateOnly Day, int Pain) : ILoggedDay
 {
     public static DayPain Of(CheckIn checkIn) => new(checkIn.Day, checkIn.PainLevel);
 }

@@ -37,7 +37,7 @@ public sealed record TriageFacts(TrendDirection? Direction, decimal? AdherencePe
 }
 
 /// <summary>A logged day as triage needs it: pain for the sparkline and direction, treatments for adherence.</summary>
-public sealed record TriageDay(DateOnly Day, int PainLevel, decimal RestHours, int IceMinutes, int HeatMinutes, int StretchingMinutes) : ITreatmentDay
+public sealed record TriageDay(DateOnly Day, int PainLevel, decimal RestHours, int IceMinutes, int HeatMinutes, int StretchingMinutes) : ILoggedDay, ITreatmentDay
 {
     public static TriageDay Of(CheckIn checkIn) =>
         new(checkIn.Day, checkIn.PainLevel, checkIn.RestHours, checkIn.IceMinutes, checkIn.HeatMinutes, checkIn.StretchingMinutes);
@@ -79,11 +79,7 @@ public sealed class PatientTriage
 
     public void Record(CheckIn checkIn)
     {
-        var day = TriageDay.Of(checkIn);
-        var index = Days.FindIndex(d => d.Day >= day.Day);
-        if (index < 0) Days.Add(day);
-        else if (Days[index].Day == day.Day) Days[index] = day;
-        else Days.Insert(index, day);
+        LoggedDays.Put(Days, TriageDay.Of(checkIn));
         Source.Facts = Triage.FactsOf(Days, Plan);
     }
 

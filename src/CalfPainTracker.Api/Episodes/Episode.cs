@@ -108,35 +108,21 @@ public sealed class Episode
 
     private TimeZoneInfo Zone => TimeZoneInfo.FindSystemTimeZoneById(TimeZone);
 
-    public bool HasCheckInFor(DateOnly day) => IndexOf(day) >= 0;
+    public bool HasCheckInFor(DateOnly day) => LoggedDays.IndexOf(Days, day) >= 0;
 
     /// <summary>The logged days as they would be with <paramref name="checkIn"/> recorded, leaving this episode as it is.</summary>
     public List<DayPain> DaysWith(CheckIn checkIn)
     {
         var days = new List<DayPain>(Days);
-        var index = IndexOf(checkIn.Day);
-        if (index >= 0) days[index] = DayPain.Of(checkIn); else days.Insert(~index, DayPain.Of(checkIn));
+        LoggedDays.Put(days, DayPain.Of(checkIn));
         return days;
     }
 
     private void Record(CheckIn checkIn, bool correction, IReadOnlyList<Guid>? alertIds)
     {
         Receipts[checkIn.CheckInId] = new CheckInReceipt(checkIn.Day, correction, alertIds ?? []);
-        Days = DaysWith(checkIn); // a backfilled day slots into day order
+        LoggedDays.Put(Days, DayPain.Of(checkIn));
         if (Latest is null || checkIn.Day >= Latest.Day) Latest = checkIn;
-    }
-
-    private int IndexOf(DateOnly day)
-    {
-        int low = 0, high = Days.Count - 1;
-        while (low <= high)
-        {
-            var mid = (low + high) / 2;
-            var comparison = Days[mid].Day.CompareTo(day);
-            if (comparison == 0) return mid;
-            if (comparison < 0) low = mid + 1; else high = mid - 1;
-        }
-        return ~low;
     }
 }
 

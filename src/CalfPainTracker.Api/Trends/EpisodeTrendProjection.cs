@@ -54,19 +54,11 @@ public sealed partial class EpisodeTrendProjection : SingleStreamProjection<Epis
 
     public static EpisodeTrend Create(EpisodeOpened e) => new() { Id = e.EpisodeId };
 
-    public static void Apply(CheckInLogged e, EpisodeTrend trend) => Record(trend, e.CheckIn);
+    public static void Apply(CheckInLogged e, EpisodeTrend trend) => LoggedDays.Put(trend.Days, e.CheckIn);
 
-    public static void Apply(CheckInCorrected e, EpisodeTrend trend) => Record(trend, e.CheckIn);
+    public static void Apply(CheckInCorrected e, EpisodeTrend trend) => LoggedDays.Put(trend.Days, e.CheckIn);
 
     public static void Apply(TreatmentPlanSet e, EpisodeTrend trend) => trend.Plan = e.Plan;
 
     public static void Apply(LefsAnswered e, EpisodeTrend trend) => trend.Lefs.Add(new LefsScore(e.Day, e.Total));
-
-    private static void Record(EpisodeTrend trend, CheckIn checkIn)
-    {
-        var index = trend.Days.FindIndex(d => d.Day >= checkIn.Day);
-        if (index < 0) trend.Days.Add(checkIn);
-        else if (trend.Days[index].Day == checkIn.Day) trend.Days[index] = checkIn;
-        else trend.Days.Insert(index, checkIn); // a backfilled day slots into day order
-    }
 }

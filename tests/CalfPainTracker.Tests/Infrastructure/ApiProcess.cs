@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net.Http.Json;
 
 namespace CalfPainTracker.Tests.Infrastructure;
 
@@ -61,6 +62,14 @@ public sealed class ApiProcess : IAsyncDisposable
         client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(
             "Bearer", CalfPainTracker.Security.DevelopmentToken.Mint(ApiHost.Jwt, caller, TimeSpan.FromHours(1), DateTimeOffset.UtcNow));
         return client;
+    }
+
+    /// <summary>Opens an episode (zone UTC) through <paramref name="client"/>, signed in as its patient.</summary>
+    public static async Task<Guid> OpenEpisode(HttpClient client, string onsetDate, string suspectedCause = "calf-strain", string side = "left")
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        var opened = await (await client.PostAsJsonAsync("/api/episodes", new { side, suspectedCause, onsetDate, timeZone = "UTC" })).ShouldBe(System.Net.HttpStatusCode.Created);
+        return opened["id"]!.GetValue<Guid>();
     }
 
     /// <summary>kill -9: no shutdown hooks, no flushing, as in a power cut.</summary>

@@ -34,8 +34,7 @@ public sealed class OutboxCrashTests
             using var asAdmin = first.ClientFor(admin);
             await (await asAdmin.PostAsJsonAsync("/api/webhooks", new { url = $"http://127.0.0.1:{receiverPort}/hooks/calfpain", secret = "0123456789abcdef-secret", events = new[] { "alert.raised" } })).ShouldBe(HttpStatusCode.Created);
             using var asPatient = first.ClientFor(patient);
-            var opened = await (await asPatient.PostAsJsonAsync("/api/episodes", new { side = "right", suspectedCause = "calf-strain", onsetDate = today, timeZone = "UTC" })).ShouldBe(HttpStatusCode.Created);
-            episode = opened["id"]!.GetValue<Guid>();
+            episode = await ApiProcess.OpenEpisode(asPatient, today, side: "right");
             await (await asPatient.PostAsJsonAsync($"/api/episodes/{episode}/check-ins", TestUser.CheckIn(today, pain: 6, with: new { symptoms = new[] { "coughing-blood" } }), TestUser.Json)).ShouldBe(HttpStatusCode.Created);
             first.Kill();
         }

@@ -26,8 +26,7 @@ public sealed class ReleaseTests
 
         var patient = new Caller(Guid.NewGuid(), Role.Patient, Guid.NewGuid());
         using var client = node.ClientFor(patient);
-        var opened = await client.PostAsJsonAsync("/api/episodes", new { side = "left", suspectedCause = "calf-strain", onsetDate = "2026-11-01", timeZone = "Europe/London" });
-        var episode = (await opened.ShouldBe(HttpStatusCode.Created))["id"]!.GetValue<Guid>();
+        var episode = await ApiProcess.OpenEpisode(client, onsetDate: "2026-11-01");
         var today = DateOnly.FromDateTime(DateTime.UtcNow).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
         var logged = await client.PostAsJsonAsync($"/api/episodes/{episode}/check-ins", TestUser.CheckIn(today, pain: 4));
 

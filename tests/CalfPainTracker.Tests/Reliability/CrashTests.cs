@@ -54,8 +54,7 @@ public sealed class CrashTests
             foreach (var patient in patients)
             {
                 using var client = api.ClientFor(patient);
-                var opened = await (await client.PostAsJsonAsync("/api/episodes", new { side = "left", suspectedCause = "calf-strain", onsetDate = start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), timeZone = "UTC" })).ShouldBe(HttpStatusCode.Created);
-                episodes[patient.UserId] = opened["id"]!.GetValue<Guid>();
+                episodes[patient.UserId] = await ApiProcess.OpenEpisode(client, start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
             }
 
             for (var kill = 0; kill < kills; kill++)

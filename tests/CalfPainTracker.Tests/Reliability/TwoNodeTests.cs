@@ -44,8 +44,7 @@ public sealed class TwoNodeTests
             {
                 var patient = new Caller(Guid.NewGuid(), Role.Patient, clinic);
                 using var client = nodes[i % 2].ClientFor(patient);
-                var opened = await (await client.PostAsJsonAsync("/api/episodes", new { side = "left", suspectedCause = "achilles-rupture", onsetDate = Day(today.AddDays(-5)), timeZone = "UTC" })).ShouldBe(HttpStatusCode.Created);
-                var episode = opened["id"]!.GetValue<Guid>();
+                var episode = await ApiProcess.OpenEpisode(client, Day(today.AddDays(-5)), "achilles-rupture");
                 await (await client.PostAsJsonAsync($"/api/episodes/{episode}/check-ins",
                     TestUser.CheckIn(Day(today.AddDays(-4)), pain: 6, with: new { symptoms = new[] { "cannot-stand-on-tiptoe" } }), TestUser.Json)).ShouldBe(HttpStatusCode.Created);
                 episodes.Add((patient, episode));
