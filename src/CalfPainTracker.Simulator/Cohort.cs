@@ -18,7 +18,7 @@ public sealed record StoryCalendar(DateOnly Start, int Days)
 {
     /// <summary>Today in the patients' time zone: the service refuses check-ins for days after it.</summary>
     public static DateOnly Today(DateTimeOffset now) =>
-        DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, TimeZoneInfo.FindSystemTimeZoneById(PatientDiary.TimeZone)).DateTime);
+        Episode.LocalDayIn(PatientDiary.TimeZone, now);
 }
 
 public sealed record SimulatedClinic(Guid Id, Caller Admin, IReadOnlyList<Caller> Physios, IReadOnlyList<SimulatedPatient> Patients);

@@ -36,7 +36,7 @@ public static class AlertEscalation
     /// <summary>Pure: escalate only an alert that is still open, unacknowledged, urgent or worse, and not escalated before.</summary>
     public static AlertEscalatedToClinic? Decide(Episode? episode, Guid alertId, DateTimeOffset now) =>
         episode?.AlertById(alertId) is { Status: AlertStatus.Open, EscalatedAt: null, Severity: >= Severity.Urgent } alert
-            ? new AlertEscalatedToClinic(episode.Id, alert.Id, now - alert.RaisedAt, now)
+            ? new AlertEscalatedToClinic(episode.Id, alert.Id, now - (alert.SeverityRaisedAt ?? alert.RaisedAt), now)
             : null;
 }
 

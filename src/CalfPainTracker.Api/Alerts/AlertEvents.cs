@@ -55,6 +55,9 @@ public sealed class Alert
     public string? ResolutionNote { get; set; }
     public DateTimeOffset? EscalatedAt { get; set; }
 
+    /// <summary>When the alert last became more serious: its current severity has waited since then.</summary>
+    public DateTimeOffset? SeverityRaisedAt { get; set; }
+
     public bool IsOpen => Status != AlertStatus.Resolved;
 
     public static Alert From(AlertRaised e) => new()
@@ -83,6 +86,16 @@ public sealed class Alert
         Severity = e.Severity;
         Title = e.Title;
         Advice = e.Advice;
+        SeverityRaisedAt = e.At;
+        // What a clinician acknowledged, or the clinic was told of, was the lesser alert: the
+        // graver one needs a look of its own and escalates like a new alert if nobody gives it.
+        if (Status == AlertStatus.Acknowledged)
+        {
+            Status = AlertStatus.Open;
+            AcknowledgedAt = null;
+            AcknowledgedBy = null;
+        }
+        EscalatedAt = null;
     }
 
     public void Apply(AlertAcknowledged e)

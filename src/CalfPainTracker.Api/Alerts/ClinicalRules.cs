@@ -79,8 +79,11 @@ public static class ClinicalRules
         Clot(risk, today, findings);
         Infection(today, findings);
         Rupture(today, findings);
-        PersistentPain(upToToday, settings.PersistentPainFor(cause), findings);
-        Worsening(upToToday, findings);
+        if (!IntermittentCramps(cause, upToToday))
+        {
+            PersistentPain(upToToday, settings.PersistentPainFor(cause), findings);
+            Worsening(upToToday, findings);
+        }
         if (today.PainAtRest || today.PainAtNight)
         {
             var when = today.PainAtRest && today.PainAtNight ? "at rest and at night" : today.PainAtRest ? "at rest" : "at night";
@@ -143,12 +146,21 @@ public static class ClinicalRules
             [today.Day], NhsDvt + "; " + Wells.Source, wells));
     }
 
+    /// <summary>The seed list names fever, redness and warmth as signs of infection: fever alone is reason to see a doctor, with a red or warm calf the same day.</summary>
     private static void Infection(CheckIn today, List<Finding> findings)
     {
-        if (!today.Has(Symptom.Fever) || !(today.Has(Symptom.Redness) || today.Has(Symptom.Warmth))) return;
-        findings.Add(new(AlertRule.Infection, Severity.Urgent, "Signs of infection: see a doctor today",
-            "Fever with a red or warm calf can be an infection. Contact your GP or an urgent care service today.",
-            [today.Day], SeedList));
+        if (!today.Has(Symptom.Fever)) return;
+        if (today.Has(Symptom.Redness) || today.Has(Symptom.Warmth))
+        {
+            findings.Add(new(AlertRule.Infection, Severity.Urgent, "Signs of infection: see a doctor today",
+                "Fever with a red or warm calf can be an infection. Contact your GP or an urgent care service today.",
+                [today.Day], SeedList + ", item 6"));
+            return;
+        }
+        findings.Add(new(AlertRule.Infection, Severity.Advice, "Fever with calf pain: see a doctor",
+            "A fever with calf pain can be a sign of infection. Book an appointment with your GP in the next day or two; " +
+            "if the calf becomes red, warm or more swollen, or you feel very unwell, contact a doctor today.",
+            [today.Day], SeedList + ", item 6"));
     }
 
     private static void Rupture(CheckIn today, List<Finding> findings)
@@ -161,6 +173,17 @@ public static class ClinicalRules
             $"{char.ToUpperInvariant(signs[0][0])}{string.Join(" and ", signs)[1..]} can mean a ruptured Achilles tendon or muscle. Get seen today (GP, urgent care or A&E); early treatment matters.",
             [today.Day], SeedList));
     }
+
+    /// <summary>How far back cramps are looked at for a pain-free day between them.</summary>
+    public const int CrampLookBackDays = 7;
+
+    /// <summary>
+    /// Leg cramps come and go, relieved by stretching and heat: "no alert unless constant"
+    /// (clinical-reference.md section 1). Pain that fell back to 0-1 on any of the last
+    /// <see cref="CrampLookBackDays"/> logged days is not constant, so it neither persists nor worsens.
+    /// </summary>
+    private static bool IntermittentCramps(SuspectedCause cause, List<DayPain> days) =>
+        cause == SuspectedCause.Cramps && days.TakeLast(CrampLookBackDays).Any(d => d.Pain <= 1);
 
     /// <summary>Pain at or above the threshold on each of the last N logged days, without improving by the minimum over them.</summary>
     private static void PersistentPain(List<DayPain> days, PersistentPainThreshold threshold, List<Finding> findings)

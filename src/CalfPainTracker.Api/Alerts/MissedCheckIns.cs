@@ -29,12 +29,16 @@ public static class MissedCheckIns
     /// </summary>
     public static async ValueTask Schedule(Episode episode, DateOnly latestDay, IMessageBus bus, DateTimeOffset now)
     {
-        var due = episode.StartOfLocalDay(latestDay.AddDays(TellPhysioAfterDays + 1));
+        var due = DueAt(episode, latestDay);
         if (due > now)
         {
             await bus.ScheduleAsync(new CheckForMissedCheckIns(episode.Id, latestDay, TellPhysioAfterDays), due - now);
         }
     }
+
+    /// <summary>Pure: the patient's local midnight once <see cref="TellPhysioAfterDays"/> whole days after <paramref name="latestDay"/> have passed.</summary>
+    public static DateTimeOffset DueAt(Episode episode, DateOnly latestDay) =>
+        episode.AtLocal(latestDay.AddDays(TellPhysioAfterDays + 1), TimeOnly.MinValue);
 
     /// <summary>Pure: what a due check finds. Nothing, if a later check-in arrived, the episode is closed or no alert is open.</summary>
     public static IReadOnlyList<object> Decide(Episode? episode, CheckForMissedCheckIns check, DateTimeOffset now, Func<Guid> newId)

@@ -127,7 +127,7 @@ public sealed partial class PatientTriageProjection : SingleStreamProjection<Pat
         triage.Source.OpenAlerts.Add(new OpenAlertSummary(e.AlertId, e.Rule, e.Severity, e.Title, e.RaisedAt, Escalated: false));
 
     public static void Apply(AlertSeverityRaised e, PatientTriage triage) =>
-        triage.ChangeOpenAlert(e.AlertId, a => a with { Severity = e.Severity, Title = e.Title });
+        triage.ChangeOpenAlert(e.AlertId, a => a with { Severity = e.Severity, Title = e.Title, Escalated = false });
 
     public static void Apply(AlertEscalatedToClinic e, PatientTriage triage) => triage.ChangeOpenAlert(e.AlertId, a => a with { Escalated = true });
 

@@ -100,11 +100,10 @@ public sealed class Episode
     public DateOnly LocalDay(DateTimeOffset instant) => LocalDayIn(TimeZone, instant);
 
     public static DateOnly LocalDayIn(string timeZone, DateTimeOffset instant) =>
-        DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, TimeZoneInfo.FindSystemTimeZoneById(timeZone)).DateTime);
+        LocalTime.DayOf(instant, TimeZoneInfo.FindSystemTimeZoneById(timeZone));
 
-    /// <summary>Local midnight at the start of <paramref name="day"/> in the patient's zone.</summary>
-    public DateTimeOffset StartOfLocalDay(DateOnly day) =>
-        TimeZoneInfo.ConvertTimeToUtc(day.ToDateTime(TimeOnly.MinValue), Zone);
+    /// <summary>When the patient's clock shows <paramref name="time"/> on <paramref name="day"/> (see <see cref="LocalTime.At"/>).</summary>
+    public DateTimeOffset AtLocal(DateOnly day, TimeOnly time) => LocalTime.At(day, time, Zone);
 
     private TimeZoneInfo Zone => TimeZoneInfo.FindSystemTimeZoneById(TimeZone);
 

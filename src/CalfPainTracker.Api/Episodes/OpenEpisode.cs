@@ -51,7 +51,7 @@ public static class OpenEpisodeEndpoint
         var onset = errors.Date("onsetDate", request.OnsetDate, required: true);
         if (onset is { } o && zone is not null)
         {
-            var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, zone).DateTime);
+            var today = LocalTime.DayOf(now, zone);
             if (o > today) errors.Add("onsetDate", $"'onsetDate' {o:yyyy-MM-dd} is in the future; today is {today:yyyy-MM-dd} in {request.TimeZone}.");
             if (o < today.AddDays(-MaxOnsetAgeDays)) errors.Add("onsetDate", $"'onsetDate' may be at most {MaxOnsetAgeDays} days ago.");
         }

@@ -22,14 +22,21 @@ public static class DailyReminder
     /// <summary>Starts the chain: one durable scheduled message per patient per day, each scheduling the next.</summary>
     public static async ValueTask Start(IDocumentSession session, IMessageBus bus, Episode episode, NotificationSettings settings, DateTimeOffset now)
     {
-        var today = episode.LocalDay(now);
-        var day = ReminderTime(episode, today, settings) > now ? today : today.AddDays(1);
+        var day = FirstDay(episode, settings, now);
         session.Store(new ReminderChain { Id = episode.Id, NextDay = day });
         await bus.ScheduleAsync(new RemindToCheckIn(episode.Id, day), ReminderTime(episode, day, settings) - now);
     }
 
+    /// <summary>Pure: today, if today's reminder time is still to come in the patient's zone, else tomorrow.</summary>
+    public static DateOnly FirstDay(Episode episode, NotificationSettings settings, DateTimeOffset now)
+    {
+        var today = episode.LocalDay(now);
+        return ReminderTime(episode, today, settings) > now ? today : today.AddDays(1);
+    }
+
+    /// <summary>Pure: the reminder time on the patient's clock that day, also on a day the clocks change.</summary>
     public static DateTimeOffset ReminderTime(Episode episode, DateOnly day, NotificationSettings settings) =>
-        episode.StartOfLocalDay(day) + settings.ReminderLocalTime.ToTimeSpan();
+        episode.AtLocal(day, settings.ReminderLocalTime);
 
     /// <summary>Pure: the reminder for the day, if the patient has not checked in for it.</summary>
     public static CheckInReminderDue? Decide(Episode episode, DateOnly day, DateTimeOffset now) =>

@@ -73,19 +73,22 @@ public static class Notify
     private static (string, Guid, Alert?, CheckInReminderDue?)? Notice(Episode episode, object e) => e switch
     {
         AlertRaised raised => (WebhookEvents.AlertRaised, raised.AlertId, Alert.From(raised), null),
+        // Each rise is a delivery of its own (advice -> urgent -> emergency), so receivers deduping on the delivery id see both.
+        AlertSeverityRaised rose when episode.AlertById(rose.AlertId) is { } alert =>
+            (WebhookEvents.AlertSeverityRaised, Subject($"{rose.AlertId:N}:{rose.Severity}"), With(alert, a => a.Apply(rose)), null),
         AlertEscalatedToClinic escalated when episode.AlertById(escalated.AlertId) is { } alert =>
-            (WebhookEvents.AlertEscalated, escalated.AlertId, Escalated(alert, escalated), null),
-        CheckInReminderDue reminder => (WebhookEvents.CheckInReminder, ReminderSubject(reminder), null, reminder),
+            (WebhookEvents.AlertEscalated, escalated.AlertId, With(alert, a => a.Apply(escalated)), null),
+        CheckInReminderDue reminder => (WebhookEvents.CheckInReminder, Subject($"{reminder.EpisodeId:N}:{reminder.Day:yyyy-MM-dd}"), null, reminder),
         _ => null,
     };
 
-    private static Alert Escalated(Alert alert, AlertEscalatedToClinic escalated)
+    /// <summary>The alert as the event leaves it, without touching the episode it was loaded with.</summary>
+    private static Alert With(Alert alert, Action<Alert> change)
     {
         var copy = alert.Copy();
-        copy.Apply(escalated);
+        change(copy);
         return copy;
     }
 
-    private static Guid ReminderSubject(CheckInReminderDue reminder) =>
-        new(SHA256.HashData(Encoding.UTF8.GetBytes($"{reminder.EpisodeId:N}:{reminder.Day:yyyy-MM-dd}")).AsSpan(0, 16));
+    private static Guid Subject(string key) => new(SHA256.HashData(Encoding.UTF8.GetBytes(key)).AsSpan(0, 16));
 }

@@ -4,10 +4,11 @@ namespace CalfPainTracker.Notifications;
 public static class WebhookEvents
 {
     public const string AlertRaised = "alert.raised";
+    public const string AlertSeverityRaised = "alert.severity-raised";
     public const string AlertEscalated = "alert.escalated";
     public const string CheckInReminder = "checkin.reminder";
 
-    public static readonly IReadOnlyList<string> All = [AlertRaised, AlertEscalated, CheckInReminder];
+    public static readonly IReadOnlyList<string> All = [AlertRaised, AlertSeverityRaised, AlertEscalated, CheckInReminder];
 }
 
 /// <summary>A clinic's webhook: where to send which events, and the secret that signs them.</summary>

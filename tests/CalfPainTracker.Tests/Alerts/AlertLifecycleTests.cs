@@ -112,6 +112,23 @@ public sealed class AlertLifecycleTests
     }
 
     [Fact]
+    public void Given_acknowledged_persistent_pain_advice_when_it_rises_to_urgent_then_it_is_open_again_and_escalates_if_nobody_looks()
+    {
+        var episode = Episode();
+        episode.Log(Day(1, 5), Day(2, 5), Day(3, 5));
+        var advice = Assert.Single(episode.Alerts);
+        episode.Apply(new AlertAcknowledged(episode.Id, advice.Id, Guid.NewGuid(), advice.RaisedAt.AddHours(1)));
+
+        var rise = episode.Log(Day(4, 9), Day(5, 9), Day(6, 9));
+
+        var raised = Assert.Single(rise.SelectMany(o => o.Events).OfType<AlertSeverityRaised>());
+        var alert = Assert.Single(episode.Alerts, a => a.Rule == AlertRule.PersistentPain);
+        Assert.Equal((Severity.Urgent, AlertStatus.Open), (alert.Severity, alert.Status));
+        var escalated = AlertEscalation.Decide(episode, alert.Id, raised.At.AddHours(2));
+        Assert.Equal(TimeSpan.FromHours(2), escalated!.Unacknowledged);
+    }
+
+    [Fact]
     public void A_full_wells_score_of_2_or_more_is_likely_and_the_alternative_diagnosis_takes_2_points_off()
     {
         var partial = Wells.Partial(RiskFactors(previousDvt: true), Day(3, 4, affectedCm: 40));

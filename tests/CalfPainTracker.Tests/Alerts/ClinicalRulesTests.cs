@@ -111,13 +111,48 @@ public sealed class ClinicalRulesTests
         Assert.DoesNotContain(Findings(SuspectedCause.CalfStrain, RiskFactors.None, Day(2, 3, ankle: true)), f => f.Rule == AlertRule.PossibleClot);
     }
 
-    [Fact]
-    public void Fever_with_a_red_calf_is_an_urgent_infection_alert_but_fever_alone_is_not()
+    [Theory]
+    [InlineData(Symptom.Redness)]
+    [InlineData(Symptom.Warmth)]
+    public void Fever_with_a_red_or_warm_calf_is_an_urgent_infection_alert(Symptom sign)
     {
-        var infection = Assert.Single(Findings(Day(2, 4, symptoms: [Symptom.Fever, Symptom.Redness])), f => f.Rule == AlertRule.Infection);
+        var infection = Assert.Single(Findings(Day(2, 4, symptoms: [Symptom.Fever, sign])), f => f.Rule == AlertRule.Infection);
 
         Assert.Equal(Severity.Urgent, infection.Severity);
-        Assert.Empty(Findings(Day(2, 4, symptoms: Symptom.Fever)));
+        Assert.Contains("today", infection.Advice, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Given_a_calf_strain_when_the_patient_logs_a_fever_alone_then_she_is_told_to_see_a_doctor()
+    {
+        var infection = Assert.Single(Findings(Day(2, 4, symptoms: Symptom.Fever)));
+
+        Assert.Equal((AlertRule.Infection, Severity.Advice), (infection.Rule, infection.Severity));
+        Assert.Contains("GP", infection.Advice, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Given_cramps_whose_pain_returns_to_0_or_1_between_cramp_days_then_neither_worsening_nor_persistent_pain_is_raised()
+    {
+        CheckIn[] crampDays = [Day(1, 6), Day(2, 0), Day(3, 1), Day(4, 7), Day(5, 5), Day(6, 8), Day(7, 8)];
+
+        for (var last = 3; last <= crampDays.Length; last++)
+        {
+            var findings = Findings(SuspectedCause.Cramps, RiskFactors.None, crampDays[..last]);
+            Assert.DoesNotContain(findings, f => f.Rule is AlertRule.Worsening or AlertRule.PersistentPain);
+        }
+
+        // The same days in a calf strain are worsening pain.
+        Assert.Contains(Findings(SuspectedCause.CalfStrain, RiskFactors.None, crampDays[..4]), f => f.Rule == AlertRule.Worsening);
+    }
+
+    [Fact]
+    public void Given_cramps_whose_pain_has_become_constant_then_persistent_pain_and_worsening_are_raised()
+    {
+        var constant = Findings(SuspectedCause.Cramps, RiskFactors.None, Day(1, 4), Day(2, 4), Day(3, 4), Day(4, 5), Day(5, 6));
+
+        Assert.Contains(constant, f => f.Rule == AlertRule.Worsening);
+        Assert.Contains(constant, f => f.Rule == AlertRule.PersistentPain);
     }
 
     [Theory]

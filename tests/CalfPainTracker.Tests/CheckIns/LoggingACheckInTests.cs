@@ -26,6 +26,22 @@ public sealed class LoggingACheckInTests(ApiHost api)
     }
 
     [Fact]
+    public async Task Given_a_patient_in_santiago_when_she_backfills_a_day_before_the_clocks_skip_midnight_with_breathlessness_then_the_emergency_is_raised()
+    {
+        // America/Santiago's clocks go from 00:00 to 01:00 on 6 September 2026: that day has no midnight.
+        var patient = _clinic.Patient();
+        var episode = await patient.OpenEpisode(onsetDate: "2026-08-30", timeZone: "America/Santiago");
+
+        var body = await (await patient.LogCheckIn(episode, TestUser.CheckIn("2026-09-01", pain: 6, with: new { symptoms = new[] { "shortness-of-breath" } })))
+            .ShouldBe(HttpStatusCode.Created);
+
+        var alert = Assert.Single(body["alerts"]!.AsArray());
+        Assert.Equal(("possible-clot-in-lungs", "emergency"), (alert!["rule"]!.GetValue<string>(), alert["severity"]!.GetValue<string>()));
+        var alerts = await patient.GetJson($"/api/episodes/{episode}/alerts");
+        Assert.Contains(alerts["alerts"]!.AsArray(), a => a!["rule"]!.GetValue<string>() == "possible-clot-in-lungs");
+    }
+
+    [Fact]
     public async Task A_check_in_whose_client_has_gone_away_is_still_stored_and_a_retry_finds_it()
     {
         var patient = _clinic.Patient();

@@ -63,7 +63,8 @@ public sealed class TestUser(IAlbaHost host, Caller caller)
         string onsetDate = "2026-10-26",
         string cause = "calf-strain",
         TestUser? patient = null,
-        object? riskFactors = null)
+        object? riskFactors = null,
+        string timeZone = "Europe/London")
     {
         var response = await Post("/api/episodes", new
         {
@@ -71,7 +72,7 @@ public sealed class TestUser(IAlbaHost host, Caller caller)
             side = "left",
             suspectedCause = cause,
             onsetDate,
-            timeZone = "Europe/London",
+            timeZone,
             riskFactors,
         });
         var body = await response.ShouldBe(System.Net.HttpStatusCode.Created);

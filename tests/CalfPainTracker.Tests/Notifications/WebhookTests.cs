@@ -120,6 +120,23 @@ public sealed class WebhookTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task When_an_open_alert_rises_from_advice_to_urgent_the_clinic_is_told_with_the_alert_as_it_now_stands()
+    {
+        var webhook = await Subscribe("alert.severity-raised");
+        var (patient, episode) = await PatientWithEpisode();
+
+        await (await patient.LogCheckIn(episode, TestUser.CheckIn(Today, with: new { symptoms = new[] { "fever" } }))).ShouldBe(HttpStatusCode.Created);
+        await (await patient.LogCheckIn(episode, TestUser.CheckIn(Today, with: new { symptoms = new[] { "fever", "redness" } }))).ShouldBe(HttpStatusCode.Created);
+
+        var received = Assert.Single(await _receiver.WaitFor(1));
+        var payload = JsonNode.Parse(received.Body)!;
+        Assert.Equal("alert.severity-raised", payload["event"]!.GetValue<string>());
+        Assert.Equal("infection", payload["alert"]!["rule"]!.GetValue<string>());
+        Assert.Equal("urgent", payload["alert"]!["severity"]!.GetValue<string>());
+        await WaitForDelivery(webhook, d => d["status"]!.GetValue<string>() == "delivered");
+    }
+
+    [Fact]
     public async Task A_webhook_needs_a_url_a_long_enough_secret_and_known_events_and_never_shows_its_secret()
     {
         var admin = _clinic.Admin();
