@@ -70,7 +70,6 @@ var marten = builder.Services.AddMarten(opts =>
         // The dashboard's document, filtered on plain columns so that a physiotherapist's page is an index lookup.
         opts.Projections.Add<PatientTriageProjection>(ProjectionLifecycle.Inline);
         opts.Schema.For<PatientTriage>().Duplicate(t => t.PhysiotherapistId).Duplicate(t => t.Status);
-        PatientRightsEndpoints.MaskPatientText(opts);
         // Async: the check-in's write stays one inline document; trends are read over weeks.
         opts.Projections.Add<EpisodeTrendProjection>(ProjectionLifecycle.Async);
     })

@@ -32,6 +32,12 @@ public sealed record AlertEscalatedToClinic(Guid EpisodeId, Guid AlertId, TimeSp
 /// <summary>A clinician examined the leg and recorded the clinician-only Wells items.</summary>
 public sealed record WellsExamRecorded(Guid EpisodeId, WellsExam Exam, PartialWells PatientReported, WellsScore Score, Guid By, DateTimeOffset At);
 
+/// <summary>An open alert in a list of patients or on an episode's summary.</summary>
+public sealed record OpenAlertSummary(Guid Id, AlertRule Rule, Severity Severity, string Title, DateTimeOffset RaisedAt, bool Escalated)
+{
+    public static OpenAlertSummary Of(Alert alert) => new(alert.Id, alert.Rule, alert.Severity, alert.Title, alert.RaisedAt, alert.EscalatedAt is not null);
+}
+
 /// <summary>
 /// An alert as the episode holds it. Mutable only through the episode's Apply methods.
 /// </summary>

@@ -9,8 +9,6 @@ namespace CalfPainTracker.Dashboard;
 /// <summary>Who needs the physiotherapist first: the order of the dashboard's groups.</summary>
 public enum TriageGroup { Emergency, Urgent, Worsening, MissedCheckIns, Others }
 
-public sealed record OpenAlertSummary(Guid Id, AlertRule Rule, Severity Severity, string Title, DateTimeOffset RaisedAt, bool Escalated);
-
 /// <summary>One patient's row: enough to decide in seconds whether to open their record.</summary>
 public sealed record TriageRow(
     Guid EpisodeId,
@@ -147,7 +145,7 @@ public static class Triage
         // Whatever "today" is when the dashboard is read, it is on or after the last check-in,
         // so the sparkline never needs days older than the fortnight before it.
         var recent = days.Count == 0 ? [] : days.Where(d => d.Day.DayNumber > days[^1].Day.DayNumber - SparklineDays).Select(d => new DayPain(d.Day, d.PainLevel)).ToList();
-        return new TriageFacts(RecoveryTrends.DirectionOf(days.Select(d => d.PainLevel).ToList()), AdherenceOf(RecoveryTrends.OverallAdherence(days, plan)), recent);
+        return new TriageFacts(RecoveryTrends.DirectionOf(days.Select(d => d.PainLevel).ToList()), RecoveryTrends.OverallAdherence(days, plan)?.Mean(), recent);
     }
 
     /// <summary>Pure: a row from the episode's triage facts and today's date in the patient's zone.</summary>
@@ -190,13 +188,4 @@ public static class Triage
         : direction == TrendDirection.Worsening ? TriageGroup.Worsening
         : daysSinceCheckIn >= MissedAfterDays ? TriageGroup.MissedCheckIns
         : TriageGroup.Others;
-
-    /// <summary>The mean of the plan's treatments the patient kept to, over the whole episode.</summary>
-    private static decimal? AdherenceOf(AdherenceFigures? overall)
-    {
-        if (overall is not { } a) return null;
-        decimal?[] figures = [a.RestPercent, a.IcePercent, a.HeatPercent, a.StretchingPercent];
-        var known = figures.OfType<decimal>().ToList();
-        return known.Count == 0 ? null : Math.Round(known.Average(), 1, MidpointRounding.AwayFromZero);
-    }
 }

@@ -1,5 +1,6 @@
 using CalfPainTracker.Alerts;
 using CalfPainTracker.CheckIns;
+using CalfPainTracker.PatientRights;
 
 namespace CalfPainTracker.Episodes;
 
@@ -92,6 +93,12 @@ public sealed class Episode
     public void Apply(WellsExamRecorded e) => LatestWellsExam = e;
 
     public void Apply(CheckInReminderDue e) => RemindersSent++;
+
+    /// <summary>The patient's notes are masked in the events in the same transaction; the snapshot follows.</summary>
+    public void Apply(PatientDataErased e)
+    {
+        if (Latest is not null) Latest = PatientRightsEndpoints.Masked(Latest);
+    }
 
 
     public Alert? AlertById(Guid id) => Alerts.Find(a => a.Id == id);

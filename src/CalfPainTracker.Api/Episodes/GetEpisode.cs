@@ -1,5 +1,7 @@
 using System.Security.Claims;
+using CalfPainTracker.Alerts;
 using CalfPainTracker.CheckIns;
+using CalfPainTracker.Trends;
 using CalfPainTracker.Http;
 using CalfPainTracker.Security;
 using Marten;
@@ -23,6 +25,8 @@ public sealed record EpisodeSummary(
     int RemindersSent,
     LatestCheckIn? LatestCheckIn,
     int? CurrentPain,
+    TrendDirection? Direction,
+    IReadOnlyList<OpenAlertSummary> OpenAlerts,
     Guid? PhysiotherapistId,
     TreatmentPlan? Plan,
     RiskFactors RiskFactors)
@@ -44,6 +48,9 @@ public sealed record EpisodeSummary(
             episode.RemindersSent,
             latest is null ? null : new LatestCheckIn(latest.Day, latest.PainLevel, latest.Swelling),
             latest?.PainLevel,
+            RecoveryTrends.DirectionOf(episode.Days.Select(d => d.Pain).ToList()),
+            episode.Alerts.Where(a => a.IsOpen).OrderByDescending(a => a.Severity).ThenByDescending(a => a.RaisedAt)
+                .Select(OpenAlertSummary.Of).ToList(),
             episode.PhysiotherapistId,
             episode.Plan,
             episode.RiskFactors);

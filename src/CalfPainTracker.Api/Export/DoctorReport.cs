@@ -210,7 +210,7 @@ public static class DoctorReport
     private static void AdherenceAndResponse(Page page, RecoveryTrend trend)
     {
         page.Heading("Adherence to the plan");
-        if (trend.Adherence?.Overall is { } overall)
+        if (trend.Adherence?.PerTreatment is { } overall)
         {
             var parts = new[]
             {

@@ -39,6 +39,14 @@ public sealed class ReportLink
     public static string NewToken() => Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
 
     public static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+
+    /// <summary>Stops the link working; revoking twice keeps the first revocation.</summary>
+    public void Revoke(Guid by, DateTimeOffset at)
+    {
+        if (RevokedAt is not null) return;
+        RevokedAt = at;
+        RevokedBy = by;
+    }
 }
 
 public sealed record ReportLinkRequest(string? From, string? To, int? ExpiresInDays);
@@ -105,12 +113,8 @@ public static class ReportLinkEndpoints
                 : LinkNotFound(linkId);
         }
 
-        if (link.RevokedAt is null)
-        {
-            link.RevokedAt = clock.GetUtcNow();
-            link.RevokedBy = caller.UserId;
-            session.Store(link);
-        }
+        link.Revoke(caller.UserId, clock.GetUtcNow());
+        session.Store(link);
         return TypedResults.NoContent();
     }
 

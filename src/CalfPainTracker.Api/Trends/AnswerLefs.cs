@@ -46,6 +46,6 @@ public static class AnswerLefsEndpoint
         var total = Lefs.Score(scores);
         stream.AppendOne(new LefsAnswered(episodeId, day, scores, total, now));
         return TypedResults.Created($"/api/episodes/{episodeId}/trend",
-            new LefsRecorded(day, total, Lefs.Items * 4, Lefs.MinimalClinicallyImportantDifference));
+            new LefsRecorded(day, total, Lefs.Items * Lefs.MaxPerItem, Lefs.MinimalClinicallyImportantDifference));
     }
 }

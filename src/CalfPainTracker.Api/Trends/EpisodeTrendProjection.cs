@@ -1,4 +1,5 @@
 using CalfPainTracker.CheckIns;
+using CalfPainTracker.PatientRights;
 using CalfPainTracker.Episodes;
 using Marten;
 using Marten.Events.Aggregation;
@@ -61,4 +62,13 @@ public sealed partial class EpisodeTrendProjection : SingleStreamProjection<Epis
     public static void Apply(TreatmentPlanSet e, EpisodeTrend trend) => trend.Plan = e.Plan;
 
     public static void Apply(LefsAnswered e, EpisodeTrend trend) => trend.Lefs.Add(new LefsScore(e.Day, e.Total));
+
+    /// <summary>
+    /// The last event of an erased stream: whatever this document folded before the events were
+    /// masked (the daemon may have read a page just before), it ends without the patient's notes.
+    /// </summary>
+    public static void Apply(PatientDataErased e, EpisodeTrend trend)
+    {
+        for (var i = 0; i < trend.Days.Count; i++) trend.Days[i] = PatientRightsEndpoints.Masked(trend.Days[i]);
+    }
 }

@@ -61,9 +61,18 @@ public interface ITreatmentDay
 }
 
 /// <summary>Percent of the plan's daily target achieved; null where the plan sets no target for that treatment.</summary>
-public sealed record AdherenceFigures(decimal? RestPercent, decimal? IcePercent, decimal? HeatPercent, decimal? StretchingPercent);
+public sealed record AdherenceFigures(decimal? RestPercent, decimal? IcePercent, decimal? HeatPercent, decimal? StretchingPercent)
+{
+    /// <summary>The mean of the treatments the plan sets, one figure for a list of patients; null when it sets none.</summary>
+    public decimal? Mean()
+    {
+        var known = new[] { RestPercent, IcePercent, HeatPercent, StretchingPercent }.OfType<decimal>().ToList();
+        return known.Count == 0 ? null : Math.Round(known.Average(), 1, MidpointRounding.AwayFromZero);
+    }
+}
 
-public sealed record Adherence(AdherenceFigures Overall);
+/// <summary>Over the whole episode: each treatment of the plan, and their mean.</summary>
+public sealed record Adherence(AdherenceFigures PerTreatment, decimal? Overall);
 
 /// <summary>One ISO-8601 week (Monday to Sunday) of the patient's local days.</summary>
 public sealed record WeekSummary(
@@ -155,7 +164,7 @@ public static class RecoveryTrends
         var change = current - baseline;
         var threshold = ThresholdFor(baseline);
         var direction = DirectionOf(logged.Count, baseline, current);
-        var adherence = OverallAdherence(logged, plan) is { } overall ? new Adherence(overall) : null;
+        var adherence = OverallAdherence(logged, plan) is { } perTreatment ? new Adherence(perTreatment, perTreatment.Mean()) : null;
 
         return new RecoveryTrend(
             Days: logged.Select(d => ToTrendDay(d, painByDay)).ToList(),

@@ -41,6 +41,26 @@ public sealed class EpisodeSummaryTests(ApiHost api)
     }
 
     [Fact]
+    public async Task The_summary_says_which_way_the_pain_is_going_and_which_alerts_are_open_gravest_first()
+    {
+        var patient = _clinic.Patient();
+        var episode = await patient.OpenEpisode();
+        await patient.LogCheckIn(episode, TestUser.CheckIn("2026-10-28", pain: 2));
+        await patient.LogCheckIn(episode, TestUser.CheckIn("2026-10-29", pain: 2));
+        await patient.LogCheckIn(episode, TestUser.CheckIn("2026-10-30", pain: 3, with: new { painAtNight = true }));
+        await patient.LogCheckIn(episode, TestUser.CheckIn("2026-10-31", pain: 5));
+        await patient.LogCheckIn(episode, TestUser.CheckIn("2026-11-01", pain: 6, with: new { symptoms = new[] { "fever", "warmth" } }));
+
+        var summary = await patient.GetJson($"/api/episodes/{episode}");
+
+        Assert.Equal("worsening", summary["direction"]!.GetValue<string>());
+        var open = summary["openAlerts"]!.AsArray().Select(a => (a!["rule"]!.GetValue<string>(), a["severity"]!.GetValue<string>())).ToList();
+        Assert.Equal(("infection", "urgent"), open[0]);
+        Assert.Contains(("pain-at-night-or-rest", "advice"), open);
+        Assert.Contains(("worsening", "advice"), open);
+    }
+
+    [Fact]
     public async Task A_second_check_in_for_a_day_corrects_it()
     {
         var patient = _clinic.Patient();

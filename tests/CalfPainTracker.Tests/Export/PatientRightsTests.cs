@@ -1,5 +1,8 @@
 using System.Net;
+using CalfPainTracker.CheckIns;
+using CalfPainTracker.PatientRights;
 using CalfPainTracker.Tests.Infrastructure;
+using CalfPainTracker.Trends;
 using Marten.Events;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -19,7 +22,8 @@ public sealed class PatientRightsTests(ApiHost api)
         var clinic = new TestClinic(api);
         var jane = clinic.Patient();
         var episode = await jane.OpenEpisode();
-        await jane.LogCheckIn(episode, TestUser.CheckIn("2026-11-01", with: new { notes = JanesNote, painAtNight = true }));
+        await jane.LogCheckIn(episode, TestUser.CheckIn("2026-11-01", pain: 6, with: new { notes = JanesNote, painAtNight = true }));
+        await jane.LogCheckIn(episode, TestUser.CheckIn("2026-11-01", pain: 5, with: new { notes = JanesNote, painAtNight = true }));
         var bob = clinic.Patient();
         await bob.LogCheckIn(await bob.OpenEpisode(), TestUser.CheckIn("2026-11-01", with: new { notes = BobsNote }));
 
@@ -28,13 +32,49 @@ public sealed class PatientRightsTests(ApiHost api)
         Assert.Equal(jane.Id, export["patientId"]!.GetValue<Guid>());
         var record = Assert.Single(export["episodes"]!.AsArray())!;
         Assert.Equal(episode, record["episode"]!["id"]!.GetValue<Guid>());
-        Assert.Contains(record["events"]!.AsArray(), e => e!["type"]!.GetValue<string>() == "alert_raised");
+        Assert.Equal([false, true], record["checkIns"]!.AsArray().Select(c => c!["correction"]!.GetValue<bool>()));
+        Assert.Equal("pain-at-night-or-rest", record["alerts"]![0]!["rule"]!.GetValue<string>());
+        Assert.Equal(["episode-opened", "check-in-logged", "alert-raised", "check-in-corrected"],
+            record["history"]!.AsArray().Select(h => h!["what"]!.GetValue<string>()));
         Assert.Contains(JanesNote, export.ToJsonString(), StringComparison.Ordinal);
         Assert.DoesNotContain(BobsNote, export.ToJsonString(), StringComparison.Ordinal);
+        // Its own documented shape: none of the event store's names or the episode's bookkeeping.
+        Assert.DoesNotContain("alert_raised", export.ToJsonString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("receipts", export.ToJsonString(), StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]
-    public async Task After_erasure_no_event_or_read_model_holds_the_patients_notes_and_other_patients_are_untouched()
+    public async Task The_clinicians_wells_examination_reaches_no_route_a_patient_can_call()
+    {
+        var clinic = new TestClinic(api);
+        var jane = clinic.Patient();
+        var physio = clinic.Physio();
+        var episode = await jane.OpenEpisode();
+        await (await clinic.Admin().Put($"/api/episodes/{episode}/physiotherapist", new { physioId = physio.Id })).ShouldBe(HttpStatusCode.NoContent);
+        await jane.LogCheckIn(episode, TestUser.CheckIn("2026-11-01", pain: 5, with: new { swelling = "mild", symptoms = new[] { "redness" } }));
+        await (await physio.Put($"/api/episodes/{episode}/wells-exam",
+            new { deepVeinTenderness = false, pittingOedema = false, collateralVeins = false, alternativeDiagnosisAsLikely = true })).ShouldBe(HttpStatusCode.OK);
+        await api.CatchUp();
+
+        string[] patientRoutes =
+        [
+            "/api/me/export", $"/api/episodes/{episode}", $"/api/episodes/{episode}/check-ins", $"/api/episodes/{episode}/trend",
+            $"/api/episodes/{episode}/alerts", $"/api/episodes/{episode}/export/csv", $"/api/episodes/{episode}/export/fhir",
+        ];
+        foreach (var route in patientRoutes)
+        {
+            var response = await jane.Get(route);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var body = await response.Content.ReadAsStringAsync();
+            foreach (var clinicianOnly in new[] { "unlikely", "wellsExam", "deepVeinTenderness", "pittingOedema", "alternativeDiagnosis", "RiskAssessment" })
+            {
+                Assert.False(body.Contains(clinicianOnly, StringComparison.OrdinalIgnoreCase), $"{route} shows the patient '{clinicianOnly}'");
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Erasure_is_complete_when_it_answers_even_with_the_daemon_running_and_the_patients_share_links_stop_working()
     {
         var clinic = new TestClinic(api);
         var jane = clinic.Patient();
@@ -44,23 +84,42 @@ public sealed class PatientRightsTests(ApiHost api)
         await jane.LogCheckIn(episode, TestUser.CheckIn("2026-11-01", pain: 4, with: new { notes = JanesNote }));
         var bob = clinic.Patient();
         await bob.LogCheckIn(await bob.OpenEpisode(), TestUser.CheckIn("2026-11-01", with: new { notes = BobsNote }));
-        await api.CatchUp();
+        var link = (await (await jane.Post($"/api/episodes/{episode}/report-links", new { })).ShouldBe(HttpStatusCode.Created))["url"]!.GetValue<string>();
 
+        // No waiting for the daemon, before or after: it is working through these very events.
         var done = await (await jane.Client().DeleteAsync("/api/me")).ShouldBe(HttpStatusCode.OK);
-        await api.CatchUp();
 
         Assert.Equal(1, done["episodes"]!.GetValue<int>());
         Assert.Contains("Kept for the clinic", done["whatIsKept"]!.GetValue<string>(), StringComparison.Ordinal);
-        foreach (var table in new[] { "mt_events", "mt_doc_episode", "mt_doc_episodetrend" })
+        foreach (var table in new[] { "mt_events", "mt_doc_episode" })
         {
             Assert.True(await RowsContaining(table, JanesNote[..41]) == 0, $"{table} still holds the erased note");
             Assert.True(await RowsContaining(table, BobsNote) == 1, $"{table} lost another patient's note");
         }
+        var anonymous = api.Host.Server.CreateClient();
+        Assert.Equal(HttpStatusCode.Gone, (await anonymous.GetAsync(new Uri(link).PathAndQuery)).StatusCode);
         // The clinical record stays: the days and their pain scores, now without the notes.
         var days = (await clinic.Admin().GetJson($"/api/episodes/{episode}/check-ins"))["days"]!.AsArray();
         Assert.Equal([5, 4], days.Select(d => d!["painLevel"]!.GetValue<int>()));
         Assert.All(days, d => Assert.Equal("[erased at the patient's request]", d!["notes"]!.GetValue<string>()));
+        Assert.DoesNotContain(JanesNote[..41], (await jane.GetJson("/api/me/export")).ToJsonString(), StringComparison.Ordinal);
         await (await jane.LogCheckIn(episode, TestUser.CheckIn("2026-11-02"))).ShouldBeProblem(HttpStatusCode.Conflict);
+
+        await api.CatchUp();
+        Assert.True(await RowsContaining("mt_doc_episodetrend", JanesNote[..41]) == 0, "the trend read model still holds the erased note");
+        Assert.True(await RowsContaining("mt_doc_episodetrend", BobsNote) == 1, "the trend read model lost another patient's note");
+    }
+
+    [Fact]
+    public void A_trend_folded_from_the_unmasked_events_ends_masked_when_it_reaches_the_erasure()
+    {
+        var trend = new EpisodeTrend { Id = Guid.NewGuid() };
+        var checkIn = new CheckIn(Guid.NewGuid(), new DateOnly(2026, 11, 1), 3, false, false, Swelling.None, false, null, 0, 0, 0, 0, false, true, [], JanesNote, DateTimeOffset.UnixEpoch);
+        EpisodeTrendProjection.Apply(new CheckInLogged(trend.Id, checkIn), trend);
+
+        EpisodeTrendProjection.Apply(new PatientDataErased(trend.Id, Guid.NewGuid(), DateTimeOffset.UnixEpoch), trend);
+
+        Assert.Equal("[erased at the patient's request]", Assert.Single(trend.Days).Notes);
     }
 
     private static async Task<long> RowsContaining(string table, string text)

@@ -297,7 +297,9 @@ public sealed class RecoveryTrendTests
         // Heat: no target -> null. Stretching: 0 + 10 + 5 = 15 of 30 -> 50.0%.
         var trend = Trend(AdherenceDays, Plan);
 
-        Assert.Equal(new AdherenceFigures(83.3m, 66.7m, null, 50.0m), trend.Adherence!.Overall);
+        Assert.Equal(new AdherenceFigures(83.3m, 66.7m, null, 50.0m), trend.Adherence!.PerTreatment);
+        // The mean over the treatments the plan sets: (83.3 + 66.7 + 50.0) / 3.
+        Assert.Equal(66.7m, trend.Adherence.Overall);
     }
 
     [Fact]

@@ -46,7 +46,8 @@ public sealed class TrendOverHttpTests : IAsyncLifetime
         Assert.True(trend["baselinePain"]!.GetValue<decimal>() > trend["currentPain"]!.GetValue<decimal>());
         Assert.True(trend["slopePerDay14"] is not null);
         Assert.InRange(trend["weeks"]!.AsArray().Count, 6, 7);
-        Assert.NotNull(trend["adherence"]!["overall"]!["icePercent"]);
+        Assert.NotNull(trend["adherence"]!["perTreatment"]!["icePercent"]);
+        Assert.InRange(trend["adherence"]!["overall"]!.GetValue<decimal>(), 0m, 100m);
         var ice = trend["treatmentResponse"]!.AsArray().Single(t => t!["treatment"]!.GetValue<string>() == "ice")!;
         Assert.True(ice["enoughData"]!.GetValue<bool>());
         Assert.Contains("association", ice["interpretation"]!.GetValue<string>(), StringComparison.OrdinalIgnoreCase);

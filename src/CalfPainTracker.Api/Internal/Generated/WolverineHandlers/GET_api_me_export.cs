@@ -38,10 +38,10 @@ namespace Internal.Generated.WolverineHandlers
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CalfPainTracker.PatientRights.PatientRightsEndpoints").SetTag("http.route", "/api/me/export").SetTag("http.request.method", "GET");
             
             // The actual HTTP request handler execution
-            var myData_response = await CalfPainTracker.PatientRights.PatientRightsEndpoints.Export(httpContext.User, ((Marten.IQuerySession)documentSession), _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
+            var patientExport_response = await CalfPainTracker.PatientRights.PatientRightsEndpoints.Export(httpContext.User, ((Marten.IQuerySession)documentSession), _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
 
             // Writing the response body to JSON because this was the first 'return variable' in the method signature
-            await WriteJsonAsync(httpContext, myData_response, 404);
+            await WriteJsonAsync(httpContext, patientExport_response, 404);
         }
     }
 
