@@ -147,7 +147,8 @@ builder.Services.AddExceptionHandler<Unavailable>();
 builder.Services.AddOpenApi();
 builder.Services.AddHealthChecks()
     .AddCheck<DatabaseReadiness>("database", tags: [HealthEndpoints.ReadyTag])
-    .AddCheck<ProjectionsCaughtUp>("projections", tags: [HealthEndpoints.ReadyTag]);
+    .AddCheck<MessagingRunning>("messaging", tags: [HealthEndpoints.ReadyTag])
+    .AddCheck<ProjectionLagReport>("projections", tags: [HealthEndpoints.ReadyTag]);
 
 var app = builder.Build();
 
