@@ -142,7 +142,7 @@ builder.Services.ConfigureHttpJsonOptions(o =>
     o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(WireNames.Policy));
     o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
 });
-builder.Services.AddProblemDetails();
+builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = JsonBodyProblems.Explain);
 builder.Services.AddExceptionHandler<Unavailable>();
 builder.Services.AddOpenApi();
 builder.Services.AddHealthChecks()
