@@ -35,10 +35,18 @@ var dataSource = new NpgsqlDataSourceBuilder(connectionString).Build();
 var clinicDatabases = builder.Configuration.GetSection("Marten:ClinicDatabases").Get<ClinicDatabase[]>() ?? [];
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton(builder.Configuration.GetSection(RuleSettings.Section).Get<RuleSettings>() ?? new RuleSettings());
-builder.Services.AddSingleton(builder.Configuration.GetSection(NotificationSettings.Section).Get<NotificationSettings>() ?? new NotificationSettings());
-// Webhook receivers answer within the delivery timeout or the attempt is a failure; redirects are not followed.
+var notificationSettings = builder.Configuration.GetSection(NotificationSettings.Section).Get<NotificationSettings>() ?? new NotificationSettings();
+builder.Services.AddSingleton(notificationSettings);
+// Webhook receivers answer within the delivery timeout or the attempt is a failure; redirects are
+// not followed; every connection is to a public address (no proxy, which would hide the receiver's).
 builder.Services.AddHttpClient(DeliverWebhookHandler.HttpClientName)
-    .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
+    .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+    {
+        AllowAutoRedirect = false,
+        UseProxy = false,
+        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        ConnectCallback = (context, cancellation) => WebhookTarget.Connect(context.DnsEndPoint, notificationSettings, cancellation),
+    });
 
 var marten = builder.Services.AddMarten(opts =>
     {
@@ -133,12 +141,13 @@ builder.Services.ConfigureHttpJsonOptions(o =>
     o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(WireNames.Policy));
     o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
 });
-builder.Services.AddProblemDetails();
+builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = JsonBodyProblems.Explain);
 builder.Services.AddExceptionHandler<Unavailable>();
 builder.Services.AddOpenApi();
 builder.Services.AddHealthChecks()
     .AddCheck<DatabaseReadiness>("database", tags: [HealthEndpoints.ReadyTag])
-    .AddCheck<ProjectionsCaughtUp>("projections", tags: [HealthEndpoints.ReadyTag]);
+    .AddCheck<MessagingRunning>("messaging", tags: [HealthEndpoints.ReadyTag])
+    .AddCheck<ProjectionLagReport>("projections", tags: [HealthEndpoints.ReadyTag]);
 
 var app = builder.Build();
 

@@ -1,3 +1,4 @@
+using CalfPainTracker.Security;
 using CalfPainTracker.Episodes;
 using CalfPainTracker.Notifications;
 using Marten;
@@ -46,7 +47,7 @@ public static class EscalateIfUnacknowledgedHandler
         EscalateIfUnacknowledged message,
         IDocumentSession session,
         IMessageBus bus,
-        NotificationSettings settings,
+        PublicAddress site,
         IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
         TimeProvider clock,
         CancellationToken cancellation)
@@ -56,7 +57,7 @@ public static class EscalateIfUnacknowledgedHandler
         if (AlertEscalation.Decide(stream.Aggregate, message.AlertId, now) is { } escalated)
         {
             stream.AppendOne(escalated);
-            await Notify.Publish(session, bus, stream.Aggregate!, [escalated], settings, json.Value.SerializerOptions, now, cancellation);
+            await Notify.Publish(session, bus, stream.Aggregate!, [escalated], site, json.Value.SerializerOptions, now, cancellation);
         }
     }
 }

@@ -1,3 +1,4 @@
+using CalfPainTracker.Security;
 using CalfPainTracker.Episodes;
 using CalfPainTracker.Notifications;
 using Marten;
@@ -60,7 +61,7 @@ public static class CheckForMissedCheckInsHandler
         CheckForMissedCheckIns message,
         IDocumentSession session,
         IMessageBus bus,
-        NotificationSettings settings,
+        PublicAddress site,
         IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
         TimeProvider clock,
         CancellationToken cancellation)
@@ -71,7 +72,7 @@ public static class CheckForMissedCheckInsHandler
         stream.AppendMany(events);
         if (stream.Aggregate is { } episode)
         {
-            await Notify.Publish(session, bus, episode, events, settings, json.Value.SerializerOptions, now, cancellation);
+            await Notify.Publish(session, bus, episode, events, site, json.Value.SerializerOptions, now, cancellation);
         }
     }
 }

@@ -130,7 +130,7 @@ public static partial class LogCheckInEndpoint
         IMessageBus bus,
         TimeProvider clock,
         RuleSettings settings,
-        NotificationSettings notifications,
+        PublicAddress site,
         IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
         ILoggerFactory loggers,
         CancellationToken cancellation)
@@ -160,7 +160,7 @@ public static partial class LogCheckInEndpoint
         var outcome = CheckInDecision.Decide(episode, checkIn, settings, now, Guid.CreateVersion7);
         stream.AppendMany(outcome.Events);
         await AlertEscalation.ScheduleFor(outcome.Events, bus, settings);
-        await Notify.Publish(session, bus, episode, outcome.Events, notifications, json.Value.SerializerOptions, now, cancellation);
+        await Notify.Publish(session, bus, episode, outcome.Events, site, json.Value.SerializerOptions, now, cancellation);
         if (episode.Latest is null || checkIn.Day > episode.Latest.Day)
         {
             await MissedCheckIns.Schedule(episode, checkIn.Day, bus, now);

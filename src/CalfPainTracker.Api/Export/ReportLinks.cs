@@ -61,7 +61,7 @@ public static class ReportLinkEndpoints
     /// <summary>The patient or a clinician who may see the episode shares its report, for a period, for a few days.</summary>
     [WolverinePost("/api/episodes/{episodeId}/report-links", Name = "CreateReportLink")]
     public static async Task<IResult> Create(
-        Guid episodeId, ReportLinkRequest request, ClaimsPrincipal user, IDocumentSession session, TimeProvider clock, HttpRequest http, CancellationToken cancellation)
+        Guid episodeId, ReportLinkRequest request, ClaimsPrincipal user, IDocumentSession session, TimeProvider clock, PublicAddress site, CancellationToken cancellation)
     {
         var errors = new FieldErrors();
         var (first, last) = ExportEndpoints.ReportPeriod(errors, request.From, request.To);
@@ -89,7 +89,7 @@ public static class ReportLinkEndpoints
         };
         session.Store(link);
 
-        var url = $"{http.Scheme}://{http.Host}{http.PathBase}/r/{token}";
+        var url = site.Link($"/r/{token}");
         return TypedResults.Created(url, new ReportLinkCreated(link.Id, url, link.ExpiresAt));
     }
 

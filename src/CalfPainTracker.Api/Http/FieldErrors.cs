@@ -8,6 +8,9 @@ public sealed class FieldErrors
 {
     private readonly Dictionary<string, List<string>> _errors = new(StringComparer.Ordinal);
 
+    public const string Title = "The request has invalid fields";
+    public const string Detail = "Correct the fields listed in 'errors' and send the request again. Nothing was saved.";
+
     public bool Any => _errors.Count > 0;
 
     public void Add(string field, string message)
@@ -57,8 +60,8 @@ public sealed class FieldErrors
 
     public IResult ToResult() => TypedResults.ValidationProblem(
         _errors.ToDictionary(e => e.Key, e => e.Value.ToArray()),
-        detail: "Correct the fields listed in 'errors' and send the request again. Nothing was saved.",
-        title: "The request has invalid fields");
+        detail: Detail,
+        title: Title);
 
     private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "…";
 }

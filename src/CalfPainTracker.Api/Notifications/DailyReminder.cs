@@ -1,3 +1,4 @@
+using CalfPainTracker.Security;
 using System.Text.Json;
 using CalfPainTracker.Alerts;
 using CalfPainTracker.Episodes;
@@ -52,6 +53,7 @@ public static class RemindToCheckInHandler
         IDocumentSession session,
         IMessageBus bus,
         NotificationSettings settings,
+        PublicAddress site,
         IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
         TimeProvider clock,
         CancellationToken cancellation)
@@ -65,7 +67,7 @@ public static class RemindToCheckInHandler
         if (DailyReminder.Decide(episode, message.Day, now) is { } reminder)
         {
             stream.AppendOne(reminder);
-            await Notify.Publish(session, bus, episode, [reminder], settings, json.Value.SerializerOptions, now, cancellation);
+            await Notify.Publish(session, bus, episode, [reminder], site, json.Value.SerializerOptions, now, cancellation);
         }
         chain.NextDay = message.Day.AddDays(1);
         session.Store(chain);

@@ -1,3 +1,4 @@
+using CalfPainTracker.Security;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -32,7 +33,7 @@ public static class Notify
         IMessageBus bus,
         Episode episode,
         IReadOnlyList<object> events,
-        NotificationSettings settings,
+        PublicAddress site,
         JsonSerializerOptions json,
         DateTimeOffset now,
         CancellationToken cancellation)
@@ -47,7 +48,7 @@ public static class Notify
             foreach (var webhook in webhooks.Where(w => w.Events.Contains(name)))
             {
                 var id = DeliveryId(subject, webhook.Id, name);
-                var link = new Uri(settings.PublicUrl ?? new Uri("http://localhost/"), $"/api/episodes/{episode.Id}/alerts").ToString();
+                var link = site.Link($"/api/episodes/{episode.Id}/alerts");
                 var payload = new WebhookPayload(id, name, now, session.TenantId, episode.PatientId, episode.Id, alert, reminder, link);
                 session.Insert(new WebhookDelivery
                 {

@@ -40,6 +40,20 @@ public static class RetryPolicy
     }
 }
 
+/// <summary>
+/// What the delivery log says went wrong: a fixed category, never the text of an exception or
+/// of the receiver's answer, so that the log cannot be used to map the network behind the service.
+/// </summary>
+public static class DeliveryErrors
+{
+    public const string Timeout = "timeout";
+    public const string ConnectionFailed = "connection failed";
+    public const string AddressNotAllowed = "refused: address not allowed";
+    public const string WebhookDeleted = "webhook deleted";
+
+    public static string Http(HttpStatusCode status) => $"HTTP {(int)status}";
+}
+
 public static class DeliverWebhookHandler
 {
     public const string HttpClientName = "webhooks";
@@ -59,7 +73,7 @@ public static class DeliverWebhookHandler
         var webhook = await session.LoadAsync<Webhook>(delivery.WebhookId, cancellation);
         if (webhook is null)
         {
-            Fail(delivery, null, "The webhook was deleted.", clock, outcomes);
+            Fail(delivery, null, DeliveryErrors.WebhookDeleted, clock, outcomes);
             session.Store(delivery);
             return;
         }
@@ -78,21 +92,27 @@ public static class DeliverWebhookHandler
         delivery.LastAttemptAt = now;
         HttpStatusCode? status = null;
         string? error;
+        var refused = false;
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
             timeout.CancelAfter(settings.DeliveryTimeout);
             using var response = await clients.CreateClient(HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
             status = response.StatusCode;
-            error = response.IsSuccessStatusCode ? null : $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}";
+            error = response.IsSuccessStatusCode ? null : DeliveryErrors.Http(response.StatusCode);
         }
         catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
         {
-            error = $"No answer within {settings.DeliveryTimeout.TotalSeconds:0.#} s";
+            error = DeliveryErrors.Timeout;
         }
-        catch (HttpRequestException e)
+        catch (HttpRequestException e) when (e.InnerException is AddressNotAllowedException)
         {
-            error = $"Connection failed: {e.HttpRequestError}";
+            error = DeliveryErrors.AddressNotAllowed;
+            refused = true;
+        }
+        catch (HttpRequestException)
+        {
+            error = DeliveryErrors.ConnectionFailed;
         }
 
         delivery.LastStatusCode = (int?)status;
@@ -103,7 +123,7 @@ public static class DeliverWebhookHandler
             delivery.DeliveredAt = now;
             outcomes.Record("delivered");
         }
-        else if (RetryPolicy.IsRetryable(status) && delivery.Attempts < settings.MaxAttempts)
+        else if (!refused && RetryPolicy.IsRetryable(status) && delivery.Attempts < settings.MaxAttempts)
         {
             // The retry is a durable scheduled message saved with this attempt's record.
             await bus.ScheduleAsync(message, RetryPolicy.DelayBefore(delivery.Attempts + 1, settings, Random.Shared.NextDouble()));

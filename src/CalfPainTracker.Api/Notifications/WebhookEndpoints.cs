@@ -1,4 +1,3 @@
-using System.Net;
 using System.Security.Claims;
 using CalfPainTracker.Http;
 using CalfPainTracker.Security;
@@ -36,10 +35,11 @@ public static class WebhookEndpoints
 
     [WolverinePost("/api/webhooks", Name = "CreateWebhook")]
     [Authorize(Policy = Policies.ClinicAdmin)]
-    public static IResult Create(CreateWebhookRequest request, ClaimsPrincipal user, IDocumentSession session, NotificationSettings settings, TimeProvider clock)
+    public static async Task<IResult> Create(
+        CreateWebhookRequest request, ClaimsPrincipal user, IDocumentSession session, NotificationSettings settings, TimeProvider clock, CancellationToken cancellation)
     {
         var errors = new FieldErrors();
-        var url = ValidUrl(request.Url, settings, errors);
+        var url = await ValidUrl(request.Url, settings, errors, cancellation);
         if (request.Secret is null || request.Secret.Length < MinimumSecretLength || request.Secret.Length > 256)
         {
             errors.Add("secret", $"'secret' must be {MinimumSecretLength} to 256 characters; the receiver uses it to verify signatures.");
@@ -107,31 +107,19 @@ public static class WebhookEndpoints
         return TypedResults.Accepted($"/api/webhooks/{webhookId}/deliveries", DeliveryView.Of(delivery));
     }
 
-    /// <summary>
-    /// An absolute http(s) URL. Loopback and private-range literals are refused unless allowed,
-    /// so a webhook cannot be aimed at the service's own network.
-    /// </summary>
-    private static Uri? ValidUrl(string? text, NotificationSettings settings, FieldErrors errors)
+    /// <summary>An absolute http(s) URL whose host resolves to public addresses only (<see cref="WebhookTarget"/>).</summary>
+    private static async Task<Uri?> ValidUrl(string? text, NotificationSettings settings, FieldErrors errors, CancellationToken cancellation)
     {
         if (!Uri.TryCreate(text, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https") || text!.Length > 2000)
         {
             errors.Add("url", "'url' must be an absolute http or https URL.");
             return null;
         }
-        var local = url.IsLoopback
-            || (IPAddress.TryParse(url.IdnHost, out var ip) && (ip.IsIPv6LinkLocal || IsPrivate(ip)));
-        if (local && !settings.AllowPrivateAddresses)
+        if (await WebhookTarget.Refusal(url, settings, cancellation) is { } refusal)
         {
-            errors.Add("url", "'url' points at a loopback or private address, which is not allowed here.");
+            errors.Add("url", refusal);
             return null;
         }
         return url;
-    }
-
-    private static bool IsPrivate(IPAddress ip)
-    {
-        if (ip.IsIPv4MappedToIPv6) ip = ip.MapToIPv4();
-        var b = ip.GetAddressBytes();
-        return b.Length == 4 && (b[0] == 10 || (b[0] == 172 && b[1] >= 16 && b[1] <= 31) || (b[0] == 192 && b[1] == 168) || (b[0] == 169 && b[1] == 254));
     }
 }

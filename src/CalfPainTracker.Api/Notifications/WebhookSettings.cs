@@ -19,7 +19,4 @@ public sealed class NotificationSettings
 
     /// <summary>Local time in the patient's zone after which a day without a check-in gets a reminder.</summary>
     public TimeOnly ReminderLocalTime { get; set; } = new(20, 0);
-
-    /// <summary>The service's public address, for links in payloads.</summary>
-    public Uri? PublicUrl { get; set; }
 }

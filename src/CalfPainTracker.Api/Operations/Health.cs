@@ -3,10 +3,11 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Marten;
 using Npgsql;
 using Weasel.Postgresql;
+using Wolverine.Runtime;
 
 namespace CalfPainTracker.Operations;
 
-/// <summary>Ready means every database of the event store (the shared one and any clinic's own) answers within a couple of seconds.</summary>
+/// <summary>Ready means this node can take writes: every database of the event store (the shared one and any clinic's own) answers within a couple of seconds.</summary>
 public sealed class DatabaseReadiness(IDocumentStore store) : IHealthCheck
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(2);
@@ -43,6 +44,20 @@ public sealed class DatabaseReadiness(IDocumentStore store) : IHealthCheck
     };
 }
 
+/// <summary>
+/// This node's messaging (Wolverine, with Marten's outbox) has started and is not shutting down:
+/// a check-in's alerts and webhooks are stored and sent by it, so a node still starting or
+/// already stopping should take no writes.
+/// </summary>
+public sealed class MessagingRunning(IWolverineRuntime runtime, IHostApplicationLifetime lifetime) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(
+            !lifetime.ApplicationStarted.IsCancellationRequested ? HealthCheckResult.Unhealthy("This node is still starting.")
+            : runtime.Cancellation.IsCancellationRequested || lifetime.ApplicationStopping.IsCancellationRequested ? HealthCheckResult.Unhealthy("This node is shutting down.")
+            : HealthCheckResult.Healthy("Messaging is running on this node."));
+}
+
 public static class HealthEndpoints
 {
     public const string ReadyTag = "ready";
@@ -59,7 +74,12 @@ public static class HealthEndpoints
         var healthy = report.Status == HealthStatus.Healthy;
         context.Response.ContentType = healthy ? "application/json" : "application/problem+json";
         context.Response.Headers.CacheControl = "no-store";
-        var checks = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString().ToLowerInvariant(), description = e.Value.Description });
+        var checks = report.Entries.ToDictionary(e => e.Key, e => new
+        {
+            status = e.Value.Status.ToString().ToLowerInvariant(),
+            description = e.Value.Description,
+            data = e.Value.Data.Count == 0 ? null : e.Value.Data,
+        });
         object body = healthy
             ? new { status = "healthy", checks }
             : new

@@ -32,8 +32,10 @@ public static class SecurityConfiguration
         var jwt = builder.Configuration.GetSection(JwtSettings.Section).Get<JwtSettings>() ?? new JwtSettings();
         var limits = builder.Configuration.GetSection(SecuritySettings.Section).Get<SecuritySettings>() ?? new SecuritySettings();
         var key = jwt.Key(); // refuses to start without a usable key, in every environment
+        jwt.RefusePublishedKey(builder.Environment);
 
         builder.Services.AddSingleton(limits);
+        builder.Services.AddSingleton(PublicAddress.From(builder.Configuration, builder.Environment));
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Limits.MaxRequestBodySize = limits.MaxRequestBodyBytes;

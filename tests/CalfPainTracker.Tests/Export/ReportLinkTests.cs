@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using CalfPainTracker.Export;
 using CalfPainTracker.Tests.Infrastructure;
@@ -143,6 +144,19 @@ public sealed class ReportLinkTests(ExportedEpisode exported)
         var response = await exported.Host.Server.CreateClient().GetAsync($"/r/{token}");
 
         await response.ShouldBeProblem(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task A_link_made_with_a_forged_host_header_points_at_the_public_url()
+    {
+        var client = exported.Patient.Client();
+        client.DefaultRequestHeaders.Host = "evil.example";
+
+        var response = await client.PostAsJsonAsync($"/api/episodes/{exported.Episode}/report-links", new { }, TestUser.Json);
+
+        var link = await response.ShouldBe(HttpStatusCode.Created);
+        Assert.StartsWith($"{ApiHost.PublicUrl}/r/", link["url"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.StartsWith($"{ApiHost.PublicUrl}/r/", response.Headers.Location!.ToString(), StringComparison.Ordinal);
     }
 
     private async Task<JsonNode> CreateLink(TestUser who, object body)

@@ -16,6 +16,9 @@ public sealed class ApiHost : IAsyncLifetime
 {
     public const string SigningKey = "test-signing-key-that-is-long-enough-for-hmac-sha256";
 
+    /// <summary>Where the service under test says it is reached; every link it makes starts with it.</summary>
+    public const string PublicUrl = "https://calfpain.test";
+
     public static readonly JwtSettings Jwt = new() { SigningKey = SigningKey };
 
     /// <summary>Tests start at a fixed instant; a test may move it forward.</summary>
@@ -38,6 +41,7 @@ public sealed class ApiHost : IAsyncLifetime
             // One node per schema in tests: no leader election to wait for.
             builder.UseSetting("Marten:DaemonMode", "Solo");
             builder.UseSetting("Jwt:SigningKey", SigningKey);
+            builder.UseSetting("PublicUrl", PublicUrl);
             builder.UseSetting("Security:WritesPerMinutePerUser", "100000");
             builder.ConfigureServices(services =>
             {

@@ -55,6 +55,19 @@ public sealed class ApiProcess : IAsyncDisposable
         Assert.True(process.ExitCode == 0, $"{string.Join(' ', args)} failed: {await output}{await errors}");
     }
 
+    /// <summary>What a command of the service's command line prints on standard output, run in <paramref name="environment"/> without a database.</summary>
+    public static async Task<string> Output(string environment, params string[] args)
+    {
+        var start = Command(args);
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = environment;
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromMinutes(1)).Token);
+        Assert.True(process.ExitCode == 0, $"{string.Join(' ', args)} failed: {await output}{await errors}");
+        return await output;
+    }
+
     /// <summary>A client of this process signed in as <paramref name="caller"/>.</summary>
     public HttpClient ClientFor(CalfPainTracker.Security.Caller caller)
     {
@@ -88,21 +101,28 @@ public sealed class ApiProcess : IAsyncDisposable
 
     private static ProcessStartInfo StartInfo(string connectionString, string schema, IDictionary<string, string>? settings, params string[] args)
     {
+        var start = Command(args);
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["ConnectionStrings__Marten"] = connectionString;
+        start.Environment["Marten__Schema"] = schema;
+        start.Environment["Jwt__SigningKey"] = ApiHost.SigningKey;
+        start.Environment["PublicUrl"] = ApiHost.PublicUrl;
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        return start;
+    }
+
+    /// <summary>The built service (the same configuration as the tests), run from its project folder.</summary>
+    private static ProcessStartInfo Command(string[] args)
+    {
         var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
         var api = Path.Combine(PostgresServer.RepositoryRoot(), "src", "CalfPainTracker.Api", "bin", configuration, "net10.0", "CalfPainTracker.Api.dll");
-        var start = new ProcessStartInfo("dotnet", [api, .. args])
+        return new ProcessStartInfo("dotnet", [api, .. args])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             // The project folder is the content root, as with dotnet run: appsettings and wwwroot live there.
             WorkingDirectory = Path.Combine(PostgresServer.RepositoryRoot(), "src", "CalfPainTracker.Api"),
         };
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        start.Environment["ConnectionStrings__Marten"] = connectionString;
-        start.Environment["Marten__Schema"] = schema;
-        start.Environment["Jwt__SigningKey"] = ApiHost.SigningKey;
-        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
-        return start;
     }
 }
 

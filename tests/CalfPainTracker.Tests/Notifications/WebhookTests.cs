@@ -56,6 +56,7 @@ public sealed class WebhookTests : IAsyncLifetime
         Assert.Equal(patient.Id, payload["patientId"]!.GetValue<Guid>());
         Assert.Equal("possible-clot-in-lungs", payload["alert"]!["rule"]!.GetValue<string>());
         Assert.Equal(received.Delivery, payload["deliveryId"]!.GetValue<Guid>().ToString());
+        Assert.Equal($"{ApiHost.PublicUrl}/api/episodes/{episode}/alerts", payload["link"]!.GetValue<string>());
         await Task.Delay(500);
         Assert.Single(_receiver.Requests);
         var deliveries = await _clinic.Admin().GetJson($"/api/webhooks/{webhook}/deliveries");

@@ -73,33 +73,61 @@ public sealed class SecurityBehaviourTests(ApiHost api)
         Assert.Contains("default-src 'none'", response.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task A_malformed_body_is_answered_without_a_stack_trace()
+    [Theory]
+    [InlineData("{\"painLevel\": [[[", "painLevel", "'painLevel' must be a whole number.")]
+    [InlineData("{\"painLevel\": tru}", "painLevel", "'painLevel' is not valid JSON.")]
+    [InlineData("{\"calfCircumferenceCm\": 38}", "calfCircumferenceCm", "'calfCircumferenceCm' must be an object.")]
+    [InlineData("{\"checkInId\": \"not-a-uuid\"}", "checkInId", "'checkInId' must be a UUID.")]
+    [InlineData("{\"painLevel\": \"seven\"}", "painLevel", "'painLevel' must be a whole number.")]
+    [InlineData("{\"painLevel\": 7.5}", "painLevel", "'painLevel' must be a whole number.")]
+    [InlineData("{\"canWalkComfortably\": \"yes\"}", "canWalkComfortably", "'canWalkComfortably' must be true or false.")]
+    [InlineData("{\"symptoms\": \"chest-pain\"}", "symptoms", "'symptoms' must be a list.")]
+    [InlineData("{\"symptoms\": [\"fever\", 3]}", "symptoms[1]", "'symptoms[1]' must be text in double quotes.")]
+    [InlineData("[1, 2]", "body", "The request body must be an object.")]
+    [InlineData("", "body", "The request body is not valid JSON.")]
+    public async Task A_malformed_body_says_which_field_and_what_was_wrong_in_the_contracts_words(string body, string field, string message)
     {
         var patient = _clinic.Patient();
         var episode = await patient.OpenEpisode();
 
-        var response = await patient.Client().PostAsync($"/api/episodes/{episode}/check-ins",
-            new StringContent("{\"painLevel\": [[[", Encoding.UTF8, "application/json"));
+        var response = await patient.Client().PostAsync($"/api/episodes/{episode}/check-ins", new StringContent(body, Encoding.UTF8, "application/json"));
 
-        var text = (await response.ShouldBeProblem(HttpStatusCode.BadRequest)).ToJsonString();
+        var problem = await response.ShouldBeProblem(HttpStatusCode.BadRequest);
+        Assert.Equal(message, Assert.Single(problem["errors"]![field]!.AsArray())!.GetValue<string>());
+        var text = problem.ToJsonString();
+        Assert.DoesNotContain("CalfPainTracker", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("System.", text, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", text, StringComparison.Ordinal);
         Assert.DoesNotContain("Exception", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("LineNumber", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_malformed_body_on_another_route_is_explained_the_same_way()
+    {
+        var response = await _clinic.Admin().Client().PostAsync("/api/webhooks", new StringContent("{\"url\": 42}", Encoding.UTF8, "application/json"));
+
+        var problem = await response.ShouldBeProblem(HttpStatusCode.BadRequest);
+        Assert.Equal("'url' must be text in double quotes.", problem["errors"]!["url"]![0]!.GetValue<string>());
     }
 }
 
 public sealed class SecurityConfigurationTests
 {
-    [Fact]
-    public async Task The_service_refuses_to_start_in_production_without_a_signing_key()
+    [Theory]
+    [InlineData("Jwt:SigningKey", "", "Jwt:SigningKey is missing")]
+    [InlineData("Jwt:SigningKey", "development-only-signing-key-never-use-in-production-0123456789", "Jwt:SigningKey is a sample key")]
+    [InlineData("Jwt:SigningKey", "compose-local-signing-key-change-me-0123456789", "Jwt:SigningKey is a sample key")]
+    [InlineData("PublicUrl", "", "PublicUrl is not set")]
+    public async Task The_service_refuses_to_start_in_production_without_a_key_of_its_own_and_its_public_url(string key, string value, string reason)
     {
         var failure = await Assert.ThrowsAnyAsync<Exception>(async () =>
         {
             await using var host = await ApiHost.Start(await PostgresServer.ConnectionString, "calfpain_nokey", TimeProvider.System,
-                builder => builder.UseSetting("Jwt:SigningKey", ""));
+                builder => builder.UseSetting(key, value));
         });
 
-        Assert.Contains("Jwt:SigningKey", failure.ToString(), StringComparison.Ordinal);
+        Assert.Contains(reason, failure.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -45,7 +45,7 @@ namespace Internal.Generated.WolverineHandlers
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
             
             // The actual HTTP request handler execution
-            var result = CalfPainTracker.Notifications.WebhookEndpoints.Create(request, httpContext.User, documentSession, _notificationSettings, _timeProvider);
+            var result = await CalfPainTracker.Notifications.WebhookEndpoints.Create(request, httpContext.User, documentSession, _notificationSettings, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session
