@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using CalfPainTracker.Tests.Infrastructure;
+using Microsoft.AspNetCore.Hosting;
 
 namespace CalfPainTracker.Tests.Operations;
 
@@ -66,6 +67,24 @@ public sealed class OpenApiDocumentTests(ApiHost api)
         // through the generated types, so a renamed field or route fails here, not in a browser.
         var (checkedExit, typeCheck) = await Tool("tsc", "--project", Path.Combine(Folder, "client", "tsconfig.json"));
         Assert.True(checkedExit == 0, "tsc found errors in the generated client:\n" + typeCheck);
+    }
+
+    [Fact]
+    public async Task A_configured_public_address_and_identity_provider_are_in_the_document()
+    {
+        await using var host = await ApiHost.Start(await PostgresServer.ConnectionString, "calfpain_openapi", TimeProvider.System, builder =>
+        {
+            builder.UseSetting("PublicUrl", "https://calfpain.test/");
+            builder.UseSetting("Auth:Authority", "https://login.calfpain.test/realm/");
+        });
+
+        var document = JsonNode.Parse(await host.Server.CreateClient().GetStringAsync("/openapi/v1.json", TestContext.Current.CancellationToken))!;
+
+        Assert.Equal("https://calfpain.test", document["servers"]![0]!["url"]!.GetValue<string>());
+        Assert.Equal("https://login.calfpain.test/realm/.well-known/openid-configuration",
+            document["components"]!["securitySchemes"]!["OpenIdConnect"]!["openIdConnectUrl"]!.GetValue<string>());
+        Assert.Equal(2, document["paths"]!["/api/dashboard"]!["get"]!["security"]!.AsArray().Count);
+        Assert.Empty(document["paths"]!["/r/{token}"]!["get"]!["security"]!.AsArray());
     }
 
     /// <summary>The document as served, indented, with a final newline, as the committed file holds it.</summary>
