@@ -143,7 +143,7 @@ builder.Services.ConfigureHttpJsonOptions(o =>
 });
 builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = JsonBodyProblems.Explain);
 builder.Services.AddExceptionHandler<Unavailable>();
-builder.Services.AddOpenApi();
+builder.AddCalfPainOpenApi();
 builder.Services.AddHealthChecks()
     .AddCheck<DatabaseReadiness>("database", tags: [HealthEndpoints.ReadyTag])
     .AddCheck<MessagingRunning>("messaging", tags: [HealthEndpoints.ReadyTag])
@@ -163,7 +163,8 @@ app.MapGet("/dashboard", (IWebHostEnvironment environment) =>
     .AllowAnonymous()
     .ExcludeFromDescription();
 app.MapOpenApi().AllowAnonymous();
-app.MapScalarApiReference("/docs").AllowAnonymous();
+// The reference signs in with a pasted bearer token, the scheme every protected route takes.
+app.MapScalarApiReference("/docs", scalar => scalar.AddPreferredSecuritySchemes([OpenApiContract.Bearer])).AllowAnonymous();
 
 app.MapWolverineEndpoints(opts =>
 {

@@ -29,7 +29,7 @@ public static class LiveEventsEndpoint
     public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
     public const int Batch = 200;
 
-    private static readonly Type[] Streamed =
+    internal static readonly Type[] Streamed =
         [typeof(CheckInLogged), typeof(CheckInCorrected), typeof(AlertRaised), typeof(AlertSeverityRaised), typeof(AlertEscalatedToClinic), typeof(AlertAcknowledged), typeof(AlertResolved)];
 
     [WolverineGet("/api/dashboard/stream", Name = "DashboardStream")]
