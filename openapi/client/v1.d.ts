@@ -557,7 +557,9 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         Adherence: {
-            overall: components["schemas"]["AdherenceFigures"];
+            perTreatment: components["schemas"]["AdherenceFigures"];
+            /** Format: double */
+            overall: null | number | string;
         };
         AdherenceFigures: {
             /** Format: double */
@@ -595,6 +597,8 @@ export interface components {
             resolutionNote?: null | string;
             /** Format: date-time */
             escalatedAt?: null | string;
+            /** Format: date-time */
+            severityRaisedAt?: null | string;
             isOpen?: boolean;
         };
         AlertAcknowledged: {
@@ -755,6 +759,8 @@ export interface components {
                 resolutionNote?: null | string;
                 /** Format: date-time */
                 escalatedAt?: null | string;
+                /** Format: date-time */
+                severityRaisedAt?: null | string;
                 isOpen?: boolean;
             }[];
             disclaimer?: null | string;
@@ -841,11 +847,9 @@ export interface components {
             };
             alertIds?: null | string[];
         };
-        CheckInReceipt: {
-            /** Format: date */
-            day: string;
+        CheckInVersion: {
             correction: boolean;
-            alertIds: string[];
+            checkIn: components["schemas"]["CheckIn"];
         };
         CloseEpisodeRequest: {
             reason?: null | string;
@@ -862,53 +866,36 @@ export interface components {
             generatedAt: string;
             patients: components["schemas"]["TriageRow"][];
         };
-        DayPain: {
-            /** Format: date */
-            day: string;
-            /** Format: int32 */
-            pain: number | string;
-        };
-        Episode: {
-            /** Format: uuid */
-            id?: string;
-            /** Format: int64 */
-            version?: number | string;
-            /** Format: uuid */
-            patientId?: string;
-            side?: components["schemas"]["Side"];
-            suspectedCause?: components["schemas"]["SuspectedCause"];
-            /** Format: date */
-            onsetDate?: string;
-            timeZone?: string;
-            riskFactors?: components["schemas"]["RiskFactors"];
-            /** Format: date-time */
-            openedAt?: string;
-            status?: components["schemas"]["EpisodeStatus"];
-            closeReason?: null | components["schemas"]["CloseReason"];
-            /** Format: date-time */
-            closedAt?: null | string;
-            /** Format: uuid */
-            physiotherapistId?: null | string;
-            plan?: null | components["schemas"]["TreatmentPlan"];
-            days?: components["schemas"]["DayPain"][];
-            latest?: null | components["schemas"]["CheckIn"];
-            receipts?: {
-                [key: string]: components["schemas"]["CheckInReceipt"];
-            };
-            /** Format: int32 */
-            corrections?: number | string;
-            /** Format: int32 */
-            remindersSent?: number | string;
-            alerts?: components["schemas"]["Alert"][];
-            latestWellsExam?: null | components["schemas"]["WellsExamRecorded"];
-        };
-        EpisodeRecord: {
-            episode: components["schemas"]["Episode"];
-            trend: components["schemas"]["RecoveryTrend"];
-            events: components["schemas"]["StoredEvent"][];
-        };
         /** @enum {unknown} */
         EpisodeStatus: "open" | "closed";
+        EpisodeSummary: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            patientId: string;
+            side: components["schemas"]["Side"];
+            suspectedCause: components["schemas"]["SuspectedCause"];
+            /** Format: date */
+            onsetDate: string;
+            timeZone: string;
+            status: components["schemas"]["EpisodeStatus"];
+            closeReason: null | components["schemas"]["CloseReason"];
+            /** Format: int32 */
+            daysTracked: number | string;
+            /** Format: int32 */
+            corrections: number | string;
+            /** Format: int32 */
+            remindersSent: number | string;
+            latestCheckIn: null | components["schemas"]["LatestCheckIn"];
+            /** Format: int32 */
+            currentPain: null | number | string;
+            direction: null | components["schemas"]["TrendDirection"];
+            openAlerts: components["schemas"]["OpenAlertSummary"][];
+            /** Format: uuid */
+            physiotherapistId: null | string;
+            plan: null | components["schemas"]["TreatmentPlan"];
+            riskFactors: components["schemas"]["RiskFactors"];
+        };
         ErasureDone: {
             /** Format: uuid */
             patientId: string;
@@ -917,6 +904,12 @@ export interface components {
             /** Format: date-time */
             at: string;
             whatIsKept: string;
+        };
+        HistoryEntry: {
+            /** Format: date-time */
+            at: string;
+            what: string;
+            detail: string;
         };
         HttpValidationProblemDetails: {
             type?: null | string;
@@ -928,6 +921,13 @@ export interface components {
             errors?: {
                 [key: string]: string[];
             };
+        };
+        LatestCheckIn: {
+            /** Format: date */
+            day: string;
+            /** Format: int32 */
+            painLevel: number | string;
+            swelling: components["schemas"]["Swelling"];
         };
         LefsRequest: {
             answers?: null | (null | number | string)[];
@@ -976,15 +976,6 @@ export interface components {
             /** Format: int32 */
             longestPainFreeStreak: number | string;
         };
-        MyData: {
-            /** Format: uuid */
-            patientId: string;
-            clinicId: string;
-            /** Format: date-time */
-            exportedAt: string;
-            episodes: components["schemas"]["EpisodeRecord"][];
-            whatIsKept: string;
-        };
         OpenAlertSummary: {
             /** Format: uuid */
             id: string;
@@ -1010,6 +1001,24 @@ export interface components {
             patientItems: string[];
             itemsForClinician: string[];
         };
+        PatientEpisodeRecord: {
+            episode: components["schemas"]["EpisodeSummary"];
+            checkIns: components["schemas"]["CheckInVersion"][];
+            alerts: components["schemas"]["Alert"][];
+            questionnaires: components["schemas"]["QuestionnaireAnswers"][];
+            trend: components["schemas"]["RecoveryTrend"];
+            history: components["schemas"]["HistoryEntry"][];
+        };
+        PatientExport: {
+            /** Format: uuid */
+            patientId: string;
+            clinicId: string;
+            /** Format: date-time */
+            exportedAt: string;
+            episodes: components["schemas"]["PatientEpisodeRecord"][];
+            whatIsKept: string;
+            disclaimer: string;
+        };
         ProblemDetails: {
             type?: null | string;
             title?: null | string;
@@ -1017,6 +1026,14 @@ export interface components {
             status?: null | number | string;
             detail?: null | string;
             instance?: null | string;
+        };
+        QuestionnaireAnswers: {
+            questionnaire: string;
+            /** Format: date */
+            day: string;
+            answers: (number | string)[];
+            /** Format: int32 */
+            total: number | string;
         };
         RecordAccess: {
             /** Format: uuid */
@@ -1093,14 +1110,6 @@ export interface components {
         Severity: "advice" | "urgent" | "emergency";
         /** @enum {unknown} */
         Side: "left" | "right";
-        StoredEvent: {
-            /** Format: int64 */
-            sequence: number | string;
-            type: string;
-            /** Format: date-time */
-            at: string;
-            data: unknown;
-        };
         /** @enum {unknown} */
         SuspectedCause: "calf-strain" | "medial-gastrocnemius-strain" | "plantaris-rupture" | "achilles-tendinopathy" | "achilles-rupture" | "bakers-cyst" | "cramps" | "unknown";
         /** @enum {unknown} */
@@ -1217,35 +1226,11 @@ export interface components {
             nsaidDays: number | string;
             adherence: null | components["schemas"]["AdherenceFigures"];
         };
-        WellsExam: {
-            deepVeinTenderness: boolean;
-            pittingOedema: boolean;
-            collateralVeins: boolean;
-            alternativeDiagnosisAsLikely: boolean;
-        };
-        WellsExamRecorded: {
-            /** Format: uuid */
-            episodeId: string;
-            exam: components["schemas"]["WellsExam"];
-            patientReported: components["schemas"]["PartialWells"];
-            score: components["schemas"]["WellsScore"];
-            /** Format: uuid */
-            by: string;
-            /** Format: date-time */
-            at: string;
-        };
         WellsExamRequest: {
             deepVeinTenderness?: null | boolean;
             pittingOedema?: null | boolean;
             collateralVeins?: null | boolean;
             alternativeDiagnosisAsLikely?: null | boolean;
-        };
-        WellsScore: {
-            /** Format: int32 */
-            score: number | string;
-            dvtLikely: boolean;
-            nextStep: string;
-            source: string;
         };
     };
     responses: never;
@@ -3094,7 +3079,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["MyData"];
+                    "application/json": components["schemas"]["PatientExport"];
                 };
             };
             /** @description No valid, unexpired bearer token. */

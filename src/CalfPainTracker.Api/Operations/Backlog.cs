@@ -98,7 +98,9 @@ public sealed class ProjectionLagReport(Backlog backlog, OperationsSettings sett
         timeout.CancelAfter(DatabaseReadiness.Timeout);
         try
         {
-            var projections = (await backlog.Read(outbox: false, timeout.Token)).SelectMany(r => r.Projections).ToList();
+            var readings = await backlog.Read(outbox: false, timeout.Token);
+            // Each database (the shared one and any clinic's own) runs its own copy of each projection.
+            var projections = readings.SelectMany(r => r.Projections.Select(p => readings.Count == 1 ? p : p with { Projection = $"{r.Database}/{p.Projection}" })).ToList();
             var late = projections.Where(p => p.TimeBehind > settings.MaxProjectionLag).ToList();
             var data = projections.ToDictionary(p => p.Projection, p => (object)new { eventsBehind = p.EventsBehind, secondsBehind = Math.Round(p.TimeBehind.TotalSeconds) });
             return HealthCheckResult.Healthy(

@@ -1,5 +1,4 @@
 using System.Threading.RateLimiting;
-using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.IdentityModel.Tokens;
@@ -42,9 +41,11 @@ public static class SecurityConfiguration
             k.AddServerHeader = false;
         });
 
+        var schemeByIssuer = new Dictionary<string, string>(StringComparer.Ordinal) { [jwt.Issuer] = BearerSchemes.SharedKey };
         builder.Services
-            .AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
-            .AddJwtBearer(options =>
+            .AddAuthentication(BearerSchemes.Bearer)
+            .AddPolicyScheme(BearerSchemes.Bearer, "Bearer token", options => options.ForwardDefaultSelector = BearerSchemes.ByIssuer(schemeByIssuer))
+            .AddJwtBearer(BearerSchemes.SharedKey, options =>
             {
                 options.MapInboundClaims = false;
                 options.TokenValidationParameters = new TokenValidationParameters
@@ -57,29 +58,7 @@ public static class SecurityConfiguration
                     RoleClaimType = Caller.RoleClaim,
                     ClockSkew = TimeSpan.FromSeconds(30),
                 };
-                options.Events = new JwtBearerEvents
-                {
-                    // A signed token whose claims do not name a user, role and clinic is as good as none.
-                    OnTokenValidated = context =>
-                    {
-                        if (Caller.TryRead(context.Principal!) is null) context.Fail("The token lacks a valid sub, role or clinic claim.");
-                        return Task.CompletedTask;
-                    },
-                    OnChallenge = async context =>
-                    {
-                        context.HandleResponse();
-                        context.Response.StatusCode = StatusCodes.Status401Unauthorized;
-                        context.Response.Headers.WWWAuthenticate = "Bearer";
-                        await TypedResults.Problem(
-                            statusCode: StatusCodes.Status401Unauthorized,
-                            title: "Sign in required",
-                            detail: "Send a valid, unexpired bearer token in the Authorization header.").ExecuteAsync(context.HttpContext);
-                    },
-                    OnForbidden = context => TypedResults.Problem(
-                        statusCode: StatusCodes.Status403Forbidden,
-                        title: "Not allowed for your role",
-                        detail: "Your role may not use this route.").ExecuteAsync(context.HttpContext),
-                };
+                options.Events = BearerSchemes.Answers();
             });
 
         builder.Services.AddAuthorizationBuilder()
