@@ -32,6 +32,9 @@ public sealed class TestUser(IAlbaHost host, Caller caller)
 {
     public static readonly JsonSerializerOptions Json = JsonSerializerOptions.Web;
 
+    /// <summary>The zone of the episodes <see cref="OpenEpisode"/> opens.</summary>
+    public const string Zone = "Europe/London";
+
     public Caller Caller { get; } = caller;
     public Guid Id => Caller.UserId;
 
@@ -71,7 +74,7 @@ public sealed class TestUser(IAlbaHost host, Caller caller)
             side = "left",
             suspectedCause = cause,
             onsetDate,
-            timeZone = "Europe/London",
+            timeZone = Zone,
             riskFactors,
         });
         var body = await response.ShouldBe(System.Net.HttpStatusCode.Created);
