@@ -101,9 +101,8 @@ public sealed class AlertEscalationTests
         var patient = new CalfPainTracker.Security.Caller(Guid.NewGuid(), CalfPainTracker.Security.Role.Patient, clinic);
         var client = host.Server.CreateClient();
         client.DefaultRequestHeaders.Authorization = new("Bearer", CalfPainTracker.Security.DevelopmentToken.Mint(ApiHost.Jwt, patient, TimeSpan.FromHours(1), DateTimeOffset.UtcNow));
-        var today = DateOnly.FromDateTime(DateTime.UtcNow).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
-        var opened = await (await client.PostAsJsonAsync("/api/episodes", new { side = "left", suspectedCause = "achilles-rupture", onsetDate = today, timeZone = "UTC" })).ShouldBe(HttpStatusCode.Created);
-        var episode = opened["id"]!.GetValue<Guid>();
+        var today = PatientCalendar.DaysAgo(0, ApiProcess.Zone);
+        var episode = await ApiProcess.OpenEpisode(client, today, "achilles-rupture");
 
         await (await client.PostAsJsonAsync($"/api/episodes/{episode}/check-ins",
             TestUser.CheckIn(today, pain: 7, with: new { symptoms = new[] { "cannot-stand-on-tiptoe" } }), TestUser.Json)).ShouldBe(HttpStatusCode.Created);

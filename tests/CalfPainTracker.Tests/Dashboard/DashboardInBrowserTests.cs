@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using CalfPainTracker.Security;
@@ -14,7 +13,6 @@ namespace CalfPainTracker.Tests.Dashboard;
 [Collection(nameof(ServiceProcesses))]
 public sealed class DashboardInBrowserTests : IAsyncLifetime
 {
-    private static readonly string Today = DateOnly.FromDateTime(DateTime.UtcNow).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
     private readonly Guid _clinic = Guid.NewGuid();
     private readonly Caller _physio;
     private ApiProcess _api = null!;
@@ -95,7 +93,7 @@ public sealed class DashboardInBrowserTests : IAsyncLifetime
         Assert.False(await page.Locator("#triage").IsVisibleAsync());
     }
 
-    private static string Day(int offset) => DateOnly.FromDateTime(DateTime.UtcNow).AddDays(offset).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+    private static string Day(int offset) => PatientCalendar.DaysAgo(-offset, ApiProcess.Zone);
 
     private static string Token(Caller caller) => DevelopmentToken.Mint(ApiHost.Jwt, caller, TimeSpan.FromHours(1), DateTimeOffset.UtcNow);
 
@@ -104,7 +102,7 @@ public sealed class DashboardInBrowserTests : IAsyncLifetime
     {
         var patient = new Caller(Guid.NewGuid(), Role.Patient, _clinic);
         using var asPhysio = _api.ClientFor(_physio);
-        var opened = await (await asPhysio.PostAsJsonAsync("/api/episodes", new { patientId = patient.UserId, side = "left", suspectedCause = "calf-strain", onsetDate = Day(-14), timeZone = "UTC" })).ShouldBe(HttpStatusCode.Created);
+        var opened = await (await asPhysio.PostAsJsonAsync("/api/episodes", new { patientId = patient.UserId, side = "left", suspectedCause = "calf-strain", onsetDate = Day(-14), timeZone = ApiProcess.Zone })).ShouldBe(HttpStatusCode.Created);
         var episode = opened["id"]!.GetValue<Guid>();
         using var asPatient = _api.ClientFor(patient);
         foreach (var day in days)

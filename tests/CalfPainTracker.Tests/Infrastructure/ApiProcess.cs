@@ -77,11 +77,14 @@ public sealed class ApiProcess : IAsyncDisposable
         return client;
     }
 
-    /// <summary>Opens an episode (zone UTC) through <paramref name="client"/>, signed in as its patient.</summary>
+    /// <summary>The zone of the episodes <see cref="OpenEpisode"/> opens.</summary>
+    public const string Zone = "UTC";
+
+    /// <summary>Opens an episode (zone <see cref="Zone"/>) through <paramref name="client"/>, signed in as its patient.</summary>
     public static async Task<Guid> OpenEpisode(HttpClient client, string onsetDate, string suspectedCause = "calf-strain", string side = "left")
     {
         ArgumentNullException.ThrowIfNull(client);
-        var opened = await (await client.PostAsJsonAsync("/api/episodes", new { side, suspectedCause, onsetDate, timeZone = "UTC" })).ShouldBe(System.Net.HttpStatusCode.Created);
+        var opened = await (await client.PostAsJsonAsync("/api/episodes", new { side, suspectedCause, onsetDate, timeZone = Zone })).ShouldBe(System.Net.HttpStatusCode.Created);
         return opened["id"]!.GetValue<Guid>();
     }
 

@@ -32,6 +32,9 @@ public sealed class TestUser(IAlbaHost host, Caller caller)
 {
     public static readonly JsonSerializerOptions Json = JsonSerializerOptions.Web;
 
+    /// <summary>The zone of the episodes <see cref="OpenEpisode"/> opens.</summary>
+    public const string Zone = "Europe/London";
+
     public Caller Caller { get; } = caller;
     public Guid Id => Caller.UserId;
 
@@ -64,7 +67,7 @@ public sealed class TestUser(IAlbaHost host, Caller caller)
         string cause = "calf-strain",
         TestUser? patient = null,
         object? riskFactors = null,
-        string timeZone = "Europe/London")
+        string timeZone = Zone)
     {
         var response = await Post("/api/episodes", new
         {

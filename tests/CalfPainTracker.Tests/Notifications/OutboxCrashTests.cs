@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using CalfPainTracker.Security;
@@ -26,7 +25,7 @@ public sealed class OutboxCrashTests
         var clinic = Guid.NewGuid();
         var patient = new Caller(Guid.NewGuid(), Role.Patient, clinic);
         var admin = new Caller(Guid.NewGuid(), Role.ClinicAdmin, clinic);
-        var today = DateOnly.FromDateTime(DateTime.UtcNow).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var today = PatientCalendar.DaysAgo(0, ApiProcess.Zone);
         Guid episode;
 
         await using (var first = await ApiProcess.Start(connectionString, Schema, settings))

@@ -153,7 +153,7 @@ public sealed class WebhookTests : IAsyncLifetime
         Assert.DoesNotContain(Secret, listed.ToJsonString(), StringComparison.Ordinal);
     }
 
-    private static string Today => DateOnly.FromDateTime(DateTime.UtcNow).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+    private static string Today => PatientCalendar.DaysAgo(0, TestUser.Zone);
 
     private async Task<Guid> Subscribe(params string[] events)
     {

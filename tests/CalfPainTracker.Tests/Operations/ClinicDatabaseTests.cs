@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
 using CalfPainTracker.Tests.Infrastructure;
@@ -31,7 +30,7 @@ public sealed class ClinicDatabaseTests
             builder.UseSetting("ClinicalRules:EscalateAfter", "00:00:01");
         });
         var clinics = new[] { new TestClinic(host) { Id = northClinic }, new TestClinic(host) };
-        var today = DateOnly.FromDateTime(DateTime.UtcNow).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var today = PatientCalendar.DaysAgo(0, TestUser.Zone);
 
         var episodes = new List<Guid>();
         foreach (var clinic in clinics)
@@ -50,8 +49,9 @@ public sealed class ClinicDatabaseTests
         }
 
         // Each clinic's events are in its own database only.
-        Assert.Equal([northClinic.ToString()], await Clinics(north));
-        Assert.Equal([clinics[1].Id.ToString()], await Clinics(shared));
+        var ours = clinics.Select(c => c.Id.ToString()).ToArray();
+        Assert.Equal([northClinic.ToString()], await Clinics(north, ours));
+        Assert.Equal([clinics[1].Id.ToString()], await Clinics(shared, ours));
 
         // The urgent alert's escalation, a durable scheduled message, fired in each database once.
         Assert.Equal(1, await Escalations(north, episodes[0]));
@@ -87,10 +87,12 @@ public sealed class ClinicDatabaseTests
         return new NpgsqlConnectionStringBuilder(server) { Database = name }.ConnectionString;
     }
 
-    private static async Task<List<string>> Clinics(string connectionString)
+    /// <summary>Which of <paramref name="ours"/> have events in the database: the shared one keeps earlier runs' clinics.</summary>
+    private static async Task<List<string>> Clinics(string connectionString, string[] ours)
     {
         await using var database = NpgsqlDataSource.Create(connectionString);
-        await using var command = database.CreateCommand($"select distinct tenant_id from {Schema}.mt_events order by 1");
+        await using var command = database.CreateCommand($"select distinct tenant_id from {Schema}.mt_events where tenant_id = any($1) order by 1");
+        command.Parameters.AddWithValue(ours);
         var clinics = new List<string>();
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync()) clinics.Add(reader.GetString(0));

@@ -47,8 +47,8 @@ public sealed class HealthTests
         });
         var client = stalled.Server.CreateClient();
         var patient = new TestClinic(stalled).Patient();
-        var episode = await patient.OpenEpisode();
-        await (await patient.LogCheckIn(episode, TestUser.CheckIn("2026-11-01"))).ShouldBe(HttpStatusCode.Created);
+        var episode = await patient.OpenEpisode(onsetDate: PatientCalendar.DaysAgo(1, TestUser.Zone));
+        await (await patient.LogCheckIn(episode, TestUser.CheckIn(PatientCalendar.DaysAgo(0, TestUser.Zone)))).ShouldBe(HttpStatusCode.Created);
 
         await Task.Delay(TimeSpan.FromSeconds(1.5));
         var ready = await client.GetAsync("/health/ready");

@@ -26,9 +26,8 @@ public sealed class ReleaseTests
 
         var patient = new Caller(Guid.NewGuid(), Role.Patient, Guid.NewGuid());
         using var client = node.ClientFor(patient);
-        var episode = await ApiProcess.OpenEpisode(client, onsetDate: "2026-11-01");
-        var today = DateOnly.FromDateTime(DateTime.UtcNow).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
-        var logged = await client.PostAsJsonAsync($"/api/episodes/{episode}/check-ins", TestUser.CheckIn(today, pain: 4));
+        var episode = await ApiProcess.OpenEpisode(client, onsetDate: PatientCalendar.DaysAgo(1, ApiProcess.Zone));
+        var logged = await client.PostAsJsonAsync($"/api/episodes/{episode}/check-ins", TestUser.CheckIn(PatientCalendar.DaysAgo(0, ApiProcess.Zone), pain: 4));
 
         await logged.ShouldBe(HttpStatusCode.Created);
         Assert.Equal(4, (await client.GetFromJsonAsync<System.Text.Json.Nodes.JsonObject>($"/api/episodes/{episode}"))!["latestCheckIn"]!["painLevel"]!.GetValue<int>());

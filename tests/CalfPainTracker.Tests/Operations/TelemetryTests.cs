@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Net;
 using CalfPainTracker.Operations;
 using CalfPainTracker.Tests.Infrastructure;
@@ -58,7 +57,7 @@ public sealed class TelemetryTests
             });
         });
         var clinic = new TestClinic(host);
-        var today = DateOnly.FromDateTime(DateTime.UtcNow).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var today = PatientCalendar.DaysAgo(0, TestUser.Zone);
         await (await clinic.Admin().Post("/api/webhooks", new { url = receiver.Url, secret = "telemetry-test-secret", events = new[] { "alert.raised" } })).ShouldBe(HttpStatusCode.Created);
         var patient = clinic.Patient();
         var episode = await patient.OpenEpisode(onsetDate: today);

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -37,7 +36,7 @@ public sealed class CrashTests
         };
         await using var receiver = await WebhookReceiver.Start();
         var clinic = Guid.NewGuid();
-        var start = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-60);
+        var start = PatientCalendar.Today(ApiProcess.Zone).AddDays(-60);
         var patients = Enumerable.Range(0, Patients).Select(_ => new Caller(Guid.NewGuid(), Role.Patient, clinic)).ToList();
         var episodes = new Dictionary<Guid, Guid>();
         var acknowledged = new ConcurrentDictionary<Guid, Guid>(); // check-in id -> episode
@@ -54,7 +53,7 @@ public sealed class CrashTests
             foreach (var patient in patients)
             {
                 using var client = api.ClientFor(patient);
-                episodes[patient.UserId] = await ApiProcess.OpenEpisode(client, start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+                episodes[patient.UserId] = await ApiProcess.OpenEpisode(client, PatientCalendar.Iso(start));
             }
 
             for (var kill = 0; kill < kills; kill++)
@@ -67,7 +66,7 @@ public sealed class CrashTests
                     {
                         var patient = patients[mine.Next(Patients)];
                         // Some check-ins raise alerts, so deliveries are in flight when the service dies.
-                        var checkIn = TestUser.CheckIn(start.AddDays(mine.Next(60)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), mine.Next(11),
+                        var checkIn = TestUser.CheckIn(PatientCalendar.Iso(start.AddDays(mine.Next(60))), mine.Next(11),
                             new { painAtNight = mine.Next(4) == 0, canWalkComfortably = mine.Next(5) != 0, swelling = mine.Next(6) == 0 ? "mild" : "none" });
                         var id = checkIn["checkInId"]!.GetValue<Guid>();
                         Interlocked.Increment(ref sent);
@@ -99,7 +98,7 @@ public sealed class CrashTests
             }
 
             // Every alert raised before, between and after the kills reaches the receiver.
-            var raised = await AlertsRaised(connectionString);
+            var raised = await AlertsRaised(connectionString, clinic);
             for (var wait = 0; wait < 600 && receiver.Requests.Select(r => r.Delivery).Distinct().Count() < raised; wait++) await Task.Delay(100);
             Assert.True(raised > 0, "No alert was raised: the experiment did not test deliveries.");
             Assert.Equal(raised, receiver.Requests.Select(r => r.Delivery).Distinct().Count());
@@ -109,32 +108,35 @@ public sealed class CrashTests
             await api.DisposeAsync();
         }
 
-        var stored = await StoredCheckInIds(connectionString);
+        var stored = await StoredCheckInIds(connectionString, clinic);
         var lost = acknowledged.Keys.Count(id => !stored.ContainsKey(id));
         var duplicates = stored.Values.Count(n => n > 1);
         var results = new Results(kills, sent, acknowledged.Count, lost, duplicates, refused, serverErrors,
-            await AlertsRaised(connectionString), receiver.Requests.Select(r => r.Delivery).Distinct().Count(), receiver.Requests.Count);
+            await AlertsRaised(connectionString, clinic), receiver.Requests.Select(r => r.Delivery).Distinct().Count(), receiver.Requests.Count);
         Directory.CreateDirectory(Path.Combine(PostgresServer.RepositoryRoot(), "TestResults"));
         await File.WriteAllTextAsync(Path.Combine(PostgresServer.RepositoryRoot(), "TestResults", "crash-results.json"), JsonSerializer.Serialize(results));
 
         Assert.False(acknowledged.IsEmpty, "No check-in was acknowledged: the experiment did not run.");
         Assert.Equal(0, lost);
         Assert.Equal(0, duplicates);
-        await ReadModelsAgreeWithEvents(connectionString);
+        await ReadModelsAgreeWithEvents(connectionString, clinic);
     }
 
-    private static async Task<long> AlertsRaised(string connectionString)
+    // Every query is about this run's clinic: a kept database holds earlier runs' events too.
+    private static async Task<long> AlertsRaised(string connectionString, Guid clinic)
     {
         await using var database = NpgsqlDataSource.Create(connectionString);
-        await using var command = database.CreateCommand($"select count(*) from {Schema}.mt_events where type = 'alert_raised'");
+        await using var command = database.CreateCommand($"select count(*) from {Schema}.mt_events where type = 'alert_raised' and tenant_id = $1");
+        command.Parameters.AddWithValue(clinic.ToString());
         return (long)(await command.ExecuteScalarAsync())!;
     }
 
-    private static async Task<Dictionary<Guid, int>> StoredCheckInIds(string connectionString)
+    private static async Task<Dictionary<Guid, int>> StoredCheckInIds(string connectionString, Guid clinic)
     {
         await using var database = NpgsqlDataSource.Create(connectionString);
         await using var command = database.CreateCommand(
-            $"select (data->'checkIn'->>'checkInId')::uuid, count(*) from {Schema}.mt_events where type in ('check_in_logged', 'check_in_corrected') group by 1");
+            $"select (data->'checkIn'->>'checkInId')::uuid, count(*) from {Schema}.mt_events where type in ('check_in_logged', 'check_in_corrected') and tenant_id = $1 group by 1");
+        command.Parameters.AddWithValue(clinic.ToString());
         var stored = new Dictionary<Guid, int>();
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync()) stored[reader.GetGuid(0)] = (int)reader.GetInt64(1);
@@ -142,12 +144,13 @@ public sealed class CrashTests
     }
 
     /// <summary>The inline episode documents hold exactly the days the events hold.</summary>
-    private static async Task ReadModelsAgreeWithEvents(string connectionString)
+    private static async Task ReadModelsAgreeWithEvents(string connectionString, Guid clinic)
     {
         await using var database = NpgsqlDataSource.Create(connectionString);
         await using var command = database.CreateCommand(
             $"select d.id, jsonb_array_length(d.data->'days'), (select count(distinct e.data->'checkIn'->>'day') from {Schema}.mt_events e " +
-            $"where e.stream_id = d.id and e.type in ('check_in_logged', 'check_in_corrected')) from {Schema}.mt_doc_episode d");
+            $"where e.stream_id = d.id and e.type in ('check_in_logged', 'check_in_corrected')) from {Schema}.mt_doc_episode d where d.tenant_id = $1");
+        command.Parameters.AddWithValue(clinic.ToString());
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
         {

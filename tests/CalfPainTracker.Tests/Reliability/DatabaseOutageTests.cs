@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using CalfPainTracker.Tests.Infrastructure;
 using Npgsql;
@@ -20,13 +19,13 @@ public sealed class DatabaseOutageTests
         await using var host = await ApiHost.Start(database.ConnectionString, "calfpain_outage", TimeProvider.System);
         var clinic = new TestClinic(host);
         var patient = clinic.Patient();
-        var today = DateOnly.FromDateTime(DateTime.UtcNow);
-        var episode = await patient.OpenEpisode(onsetDate: Day(today.AddDays(-3)));
-        await (await patient.LogCheckIn(episode, TestUser.CheckIn(Day(today.AddDays(-1))))).ShouldBe(HttpStatusCode.Created);
+        var today = PatientCalendar.Today(TestUser.Zone);
+        var episode = await patient.OpenEpisode(onsetDate: PatientCalendar.Iso(today.AddDays(-3)));
+        await (await patient.LogCheckIn(episode, TestUser.CheckIn(PatientCalendar.Iso(today.AddDays(-1))))).ShouldBe(HttpStatusCode.Created);
 
         gate.Shut();
         NpgsqlConnection.ClearAllPools();
-        var duringOutage = TestUser.CheckIn(Day(today), pain: 5);
+        var duringOutage = TestUser.CheckIn(PatientCalendar.Iso(today), pain: 5);
         var refused = await patient.LogCheckIn(episode, duringOutage);
         var problem = await refused.ShouldBeProblem(HttpStatusCode.ServiceUnavailable);
         Assert.Contains("Nothing was saved", problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
@@ -54,12 +53,12 @@ public sealed class DatabaseOutageTests
         database.CommandTimeout = 5;
         await using var host = await ApiHost.Start(database.ConnectionString, "calfpain_outage_load", TimeProvider.System);
         var clinic = new TestClinic(host);
-        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var today = PatientCalendar.Today(TestUser.Zone);
         var patients = new List<(TestUser Patient, Guid Episode)>();
         for (var i = 0; i < 4; i++)
         {
             var patient = clinic.Patient();
-            patients.Add((patient, await patient.OpenEpisode(onsetDate: Day(today.AddDays(-60)))));
+            patients.Add((patient, await patient.OpenEpisode(onsetDate: PatientCalendar.Iso(today.AddDays(-60)))));
         }
 
         var acknowledged = new System.Collections.Concurrent.ConcurrentBag<Guid>();
@@ -69,7 +68,7 @@ public sealed class DatabaseOutageTests
         {
             for (var day = 0; !stop.IsCancellationRequested && day < 60; day++)
             {
-                var checkIn = TestUser.CheckIn(Day(today.AddDays(-60 + day)), pain: 4);
+                var checkIn = TestUser.CheckIn(PatientCalendar.Iso(today.AddDays(-60 + day)), pain: 4);
                 var response = await p.Patient.LogCheckIn(p.Episode, checkIn);
                 answers.AddOrUpdate((int)response.StatusCode, 1, (_, n) => n + 1);
                 if (response.IsSuccessStatusCode) acknowledged.Add(checkIn["checkInId"]!.GetValue<Guid>());
@@ -101,5 +100,4 @@ public sealed class DatabaseOutageTests
         Assert.All(acknowledged, id => Assert.Equal(1L, stored.GetValueOrDefault(id)));
     }
 
-    private static string Day(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
@@ -23,7 +22,7 @@ public sealed class TwoNodeTests
     public async Task Whichever_node_dies_the_other_keeps_the_projections_running_and_escalations_fire_once()
     {
         var connectionString = await PostgresServer.ConnectionString;
-        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var today = PatientCalendar.Today(ApiProcess.Zone);
         var clinic = Guid.NewGuid();
         var settings = new Dictionary<string, string>
         {
@@ -44,9 +43,9 @@ public sealed class TwoNodeTests
             {
                 var patient = new Caller(Guid.NewGuid(), Role.Patient, clinic);
                 using var client = nodes[i % 2].ClientFor(patient);
-                var episode = await ApiProcess.OpenEpisode(client, Day(today.AddDays(-5)), "achilles-rupture");
+                var episode = await ApiProcess.OpenEpisode(client, PatientCalendar.Iso(today.AddDays(-5)), "achilles-rupture");
                 await (await client.PostAsJsonAsync($"/api/episodes/{episode}/check-ins",
-                    TestUser.CheckIn(Day(today.AddDays(-4)), pain: 6, with: new { symptoms = new[] { "cannot-stand-on-tiptoe" } }), TestUser.Json)).ShouldBe(HttpStatusCode.Created);
+                    TestUser.CheckIn(PatientCalendar.Iso(today.AddDays(-4)), pain: 6, with: new { symptoms = new[] { "cannot-stand-on-tiptoe" } }), TestUser.Json)).ShouldBe(HttpStatusCode.Created);
                 episodes.Add((patient, episode));
             }
 
@@ -59,7 +58,7 @@ public sealed class TwoNodeTests
                 foreach (var (patient, episode) in episodes)
                 {
                     using var client = survivor.ClientFor(patient);
-                    await (await client.PostAsJsonAsync($"/api/episodes/{episode}/check-ins", TestUser.CheckIn(Day(today.AddDays(-3 + round)), pain: 5), TestUser.Json)).ShouldBe(HttpStatusCode.Created);
+                    await (await client.PostAsJsonAsync($"/api/episodes/{episode}/check-ins", TestUser.CheckIn(PatientCalendar.Iso(today.AddDays(-3 + round)), pain: 5), TestUser.Json)).ShouldBe(HttpStatusCode.Created);
                 }
                 foreach (var (patient, episode) in episodes)
                 {
@@ -70,8 +69,8 @@ public sealed class TwoNodeTests
             }
 
             // Every urgent alert escalated exactly once, whichever node scheduled or ran it.
-            for (var attempt = 0; attempt < 120 && (await Escalations(connectionString)).Count < episodes.Count; attempt++) await Task.Delay(500);
-            var escalations = await Escalations(connectionString);
+            for (var attempt = 0; attempt < 120 && (await Escalations(connectionString, clinic)).Count < episodes.Count; attempt++) await Task.Delay(500);
+            var escalations = await Escalations(connectionString, clinic);
             Assert.Equal(episodes.Select(e => e.Episode).Order(), escalations.Keys.Order());
             Assert.All(escalations.Values, n => Assert.Equal(1L, n));
         }
@@ -98,12 +97,12 @@ public sealed class TwoNodeTests
     private static string Named(string connectionString, string node) =>
         new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = node }.ConnectionString;
 
-    private static string Day(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-
-    private static async Task<Dictionary<Guid, long>> Escalations(string connectionString)
+    /// <summary>The clinic's escalations: a kept database holds earlier runs' too.</summary>
+    private static async Task<Dictionary<Guid, long>> Escalations(string connectionString, Guid clinic)
     {
         await using var database = NpgsqlDataSource.Create(connectionString);
-        await using var command = database.CreateCommand($"select stream_id, count(*) from {Schema}.mt_events where type = 'alert_escalated_to_clinic' group by 1");
+        await using var command = database.CreateCommand($"select stream_id, count(*) from {Schema}.mt_events where type = 'alert_escalated_to_clinic' and tenant_id = $1 group by 1");
+        command.Parameters.AddWithValue(clinic.ToString());
         var counts = new Dictionary<Guid, long>();
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync()) counts[reader.GetGuid(0)] = reader.GetInt64(1);
