@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using CalfPainTracker.Alerts;
 using CalfPainTracker.Dashboard;
+using CalfPainTracker.Enrolment;
 using CalfPainTracker.Episodes;
 using CalfPainTracker.Export;
 using CalfPainTracker.Http;
@@ -73,6 +74,12 @@ var marten = builder.Services.AddMarten(opts =>
         // A share link is opened without signing in, so without a clinic: it is found across
         // clinics by its token's hash and carries its clinic inside.
         opts.Schema.For<ReportLink>().SingleTenanted().Index(l => l.TokenHash, index => index.IsUnique = true);
+        // Likewise for what a phone presents before it has a clinic: an invitation code, a refresh token.
+        opts.Schema.For<Invitation>().SingleTenanted().Index(i => i.CodeHash, index => index.IsUnique = true).Index(i => i.EpisodeId);
+        opts.Schema.For<DeviceSession>().SingleTenanted().Index(d => d.EpisodeId).Index(d => d.PatientId);
+        // The service's own signing keys and the Data Protection key ring that guards them: one set for every node and clinic.
+        opts.Schema.For<ServiceSigningKey>().SingleTenanted();
+        opts.Schema.For<DataProtectionKey>().SingleTenanted();
 
         opts.Projections.Snapshot<Episode>(SnapshotLifecycle.Inline);
         // The dashboard's document, filtered on plain columns so that a physiotherapist's page is an index lookup.

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using CalfPainTracker.Enrolment;
 using CalfPainTracker.Http;
 using CalfPainTracker.Security;
 using Marten;
@@ -22,7 +23,11 @@ public static class CloseEpisodeEndpoint
         var (stream, problem) = await session.FetchOpenForWriting(episodeId, Caller.From(user), cancellation);
         if (stream is null) return problem!;
 
-        stream.AppendOne(new EpisodeClosed(episodeId, reason!.Value, clock.GetUtcNow()));
+        var now = clock.GetUtcNow();
+        var caller = Caller.From(user);
+        stream.AppendOne(new EpisodeClosed(episodeId, reason!.Value, now));
+        // A closed episode takes no check-ins: its phones have nothing left to do.
+        await DeviceSessionEndpoints.EndAll(session, stream, SignOutReason.EpisodeClosed, caller.UserId, now, cancellation);
         return TypedResults.NoContent();
     }
 }

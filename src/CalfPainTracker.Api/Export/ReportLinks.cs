@@ -1,10 +1,8 @@
-using System.Buffers.Text;
 using System.Globalization;
 using System.Security.Claims;
-using System.Security.Cryptography;
-using System.Text;
 using CalfPainTracker.Episodes;
 using CalfPainTracker.Http;
+using CalfPainTracker.Operations;
 using CalfPainTracker.Security;
 using CalfPainTracker.Trends;
 using Marten;
@@ -36,9 +34,7 @@ public sealed class ReportLink
     public Guid? RevokedBy { get; set; }
 
     /// <summary>32 random bytes, base64url: unguessable, and safe in a URL path.</summary>
-    public static string NewToken() => Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
-
-    public static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+    public static string NewToken() => OneTimeSecret.New(32);
 
     /// <summary>Stops the link working; revoking twice keeps the first revocation.</summary>
     public void Revoke(Guid by, DateTimeOffset at)
@@ -77,7 +73,7 @@ public static class ReportLinkEndpoints
         var link = new ReportLink
         {
             Id = Guid.CreateVersion7(),
-            TokenHash = ReportLink.Hash(token),
+            TokenHash = OneTimeSecret.Hash(token),
             ClinicId = caller.ClinicId,
             EpisodeId = episodeId,
             From = first,
@@ -131,7 +127,8 @@ public static class ReportLinkEndpoints
         ArgumentNullException.ThrowIfNull(response);
         var now = clock.GetUtcNow();
 
-        var link = await Find(store, ReportLink.Hash(token), cancellation);
+        var hash = OneTimeSecret.Hash(token);
+        var link = await ClinicTenancy.FindInAnyDatabase<ReportLink>(store, l => l.TokenHash == hash, cancellation);
         if (link is null) return UnknownLink();
         if (link.RevokedAt is not null) return Gone("This report link was revoked by the person who shared it or by the clinic.");
         if (link.ExpiresAt <= now) return Gone($"This report link expired on {link.ExpiresAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC.");
@@ -149,17 +146,6 @@ public static class ReportLinkEndpoints
         response.Headers.CacheControl = "no-store";
         response.Headers["X-Robots-Tag"] = "noindex";
         return ExportEndpoints.Pdf(pdf, episode.Id, response);
-    }
-
-    // A link lives in its clinic's database; a clinic may have a database of its own.
-    private static async Task<ReportLink?> Find(IDocumentStore store, string hash, CancellationToken cancellation)
-    {
-        foreach (var database in await store.Storage.AllDatabases())
-        {
-            await using var links = store.QuerySession(Marten.Services.SessionOptions.ForDatabase(database));
-            if (await links.Query<ReportLink>().FirstOrDefaultAsync(l => l.TokenHash == hash, cancellation) is { } link) return link;
-        }
-        return null;
     }
 
     private static ProblemHttpResult LinkNotFound(Guid id) => TypedResults.Problem(

@@ -186,6 +186,20 @@ public static class OpenApiContract
             case "GET /api/dashboard/stream":
                 await DescribeStream(operation, context, cancellation);
                 break;
+            case "POST /api/sessions":
+                operation.Responses!["404"] = Problem("No invitation has this code.", await Schema(typeof(ProblemDetails), "ProblemDetails", context, cancellation));
+                operation.Responses!["410"] = Problem("The invitation was used, withdrawn or has expired, or its episode is closed.",
+                    await Schema(typeof(ProblemDetails), "ProblemDetails", context, cancellation));
+                break;
+            case "POST /api/sessions/refresh":
+                operation.Responses!["401"] = Problem("The refresh token is unknown, signed out, or was used before (then the device is signed out).",
+                    await Schema(typeof(ProblemDetails), "ProblemDetails", context, cancellation));
+                break;
+            case "GET /.well-known/jwks.json":
+                // Nothing a client sends can be wrong here but the size of a body it declares, which every route refuses.
+                operation.Responses!["413"] = Problem("The request declared a body larger than the service accepts.",
+                    await Schema(typeof(ProblemDetails), "ProblemDetails", context, cancellation));
+                break;
             case "GET /r/{token}":
                 operation.Responses!["200"] = new OpenApiResponse
                 {

@@ -66,6 +66,23 @@ public sealed class ClinicTenancy : ITenancy
 
     public Tenant Default => new(StorageConstants.DefaultTenantId, databases.Value.Shared);
 
+    /// <summary>
+    /// A document kept outside the clinic tenancy (share links, invitations, device sessions) is
+    /// written in its clinic's database; who presents its secret has no clinic yet, so every
+    /// database is asked.
+    /// </summary>
+    public static async Task<T?> FindInAnyDatabase<T>(IDocumentStore store, System.Linq.Expressions.Expression<Func<T, bool>> match, CancellationToken cancellation)
+        where T : notnull
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        foreach (var database in await store.Storage.AllDatabases())
+        {
+            await using var session = store.QuerySession(Marten.Services.SessionOptions.ForDatabase(database));
+            if (await session.Query<T>().FirstOrDefaultAsync(match, cancellation) is { } found) return found;
+        }
+        return default;
+    }
+
     public IDocumentCleaner Cleaner => cleaner ??= new CompositeDocumentCleaner(this, options);
 
     public DatabaseCardinality Cardinality => DatabaseCardinality.StaticMultiple;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using CalfPainTracker.Alerts;
 using CalfPainTracker.CheckIns;
+using CalfPainTracker.Enrolment;
 using CalfPainTracker.Episodes;
 using CalfPainTracker.Http;
 using CalfPainTracker.Trends;
@@ -31,6 +32,10 @@ public static class PatientHistory
         LefsAnswered e => new(at, "questionnaire-answered", $"LEFS questionnaire for {Day(e.Day)}: {e.Total} of {Lefs.Items * Lefs.MaxPerItem}"),
         EpisodeClosed e => new(at, "episode-closed", $"Episode closed: {WireNames.Of(e.Reason)}"),
         PatientDataErased => new(at, "data-erased", "Your notes were erased at your request"),
+        PatientInvited e => new(at, "invited", $"Your clinic invited you to sign in on a phone (until {e.ExpiresAt:yyyy-MM-dd HH:mm} UTC)"),
+        InvitationWithdrawn => new(at, "invitation-withdrawn", "An unused invitation was withdrawn"),
+        DeviceEnrolled e => new(at, "device-signed-in", $"Signed in on {e.DeviceName}"),
+        DeviceSignedOut e => new(at, "device-signed-out", $"A phone was signed out ({WireNames.Of(e.Reason)})"),
         _ => null,
     };
 

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using CalfPainTracker.Alerts;
 using CalfPainTracker.CheckIns;
+using CalfPainTracker.Enrolment;
 using CalfPainTracker.Episodes;
 using CalfPainTracker.Export;
 using JasperFx.Events;
@@ -65,7 +66,7 @@ public static class PatientRightsEndpoints
     public const string WhatIsKept =
         "Kept for the clinic's legal medical record: the pseudonymous patient id, dates, pain scores, swelling, measurements, " +
         "treatments, symptoms, alerts with their handling, Wells examinations and the audit of who read the record. " +
-        "Erased: every free-text note the patient wrote, in the event store and in every read model. Ended: every report link to the record.";
+        "Erased: every free-text note the patient wrote, in the event store and in every read model. Ended: every report link to the record, every signed-in phone and every unused invitation.";
 
     public static CheckIn Masked(CheckIn checkIn) => checkIn.Notes is null ? checkIn : checkIn with { Notes = Erased };
 
@@ -127,6 +128,7 @@ public static class PatientRightsEndpoints
                 if (MaskedCopy(stored, now) is { } masked) session.Events.OverwriteEvent(masked);
             }
             if (episode.Status == EpisodeStatus.Open) stream.AppendOne(new EpisodeClosed(episode.Id, CloseReason.Other, now));
+            await DeviceSessionEndpoints.EndAll(session, stream, SignOutReason.Erasure, caller.UserId, now, cancellation);
             stream.AppendOne(new PatientDataErased(episode.Id, caller.UserId, now));
         }
 

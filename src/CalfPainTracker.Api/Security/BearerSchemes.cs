@@ -14,6 +14,7 @@ public static class BearerSchemes
 {
     public const string Bearer = "Bearer";
     public const string SharedKey = "SharedKey";
+    public const string Device = "Device";
 
     /// <summary>
     /// Picks the scheme by the token's issuer (<paramref name="schemeByIssuer"/>, from configuration);

@@ -17,6 +17,9 @@ public sealed partial class PublicAddress(Uri baseUrl)
     /// <summary>The absolute link to <paramref name="path"/> (starting with '/'), under any path prefix the public address has.</summary>
     public string Link(string path) => BaseUrl.GetLeftPart(UriPartial.Path).TrimEnd('/') + path;
 
+    /// <summary>The <c>iss</c> of the access tokens the service signs for enrolled devices.</summary>
+    public string Issuer => Link("");
+
     /// <summary>
     /// Required outside Development and Testing: a node behind a load balancer cannot know the
     /// name people use. On a developer's machine the address it listens on is that name.

@@ -1,4 +1,6 @@
 using System.Threading.RateLimiting;
+using CalfPainTracker.Enrolment;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.IdentityModel.Tokens;
@@ -33,15 +35,26 @@ public static class SecurityConfiguration
         var key = jwt.Key(); // refuses to start without a usable key, in every environment
         jwt.RefusePublishedKey(builder.Environment);
 
+        var site = PublicAddress.From(builder.Configuration, builder.Environment);
+        var devices = DeviceTokenSettings.From(builder.Configuration);
         builder.Services.AddSingleton(limits);
-        builder.Services.AddSingleton(PublicAddress.From(builder.Configuration, builder.Environment));
+        builder.Services.AddSingleton(site);
+        builder.Services.AddSingleton(jwt);
+        builder.Services.AddSingleton(devices);
+        builder.Services.AddSingleton<ServiceSigningKeys>();
+        builder.Services.AddSingleton<DeviceTokens>();
+        DataProtectionKeyRing.Register(builder.Services);
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Limits.MaxRequestBodySize = limits.MaxRequestBodyBytes;
             k.AddServerHeader = false;
         });
 
-        var schemeByIssuer = new Dictionary<string, string>(StringComparer.Ordinal) { [jwt.Issuer] = BearerSchemes.SharedKey };
+        var schemeByIssuer = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [jwt.Issuer] = BearerSchemes.SharedKey,
+            [site.Issuer] = BearerSchemes.Device,
+        };
         builder.Services
             .AddAuthentication(BearerSchemes.Bearer)
             .AddPolicyScheme(BearerSchemes.Bearer, "Bearer token", options => options.ForwardDefaultSelector = BearerSchemes.ByIssuer(schemeByIssuer))
@@ -59,6 +72,23 @@ public static class SecurityConfiguration
                     ClockSkew = TimeSpan.FromSeconds(30),
                 };
                 options.Events = BearerSchemes.Answers();
+            })
+            .AddJwtBearer(BearerSchemes.Device, options =>
+            {
+                options.MapInboundClaims = false;
+                options.Events = BearerSchemes.Answers();
+            });
+        // The device scheme's keys are the service's own, read from the database as they rotate.
+        builder.Services.AddOptions<JwtBearerOptions>(BearerSchemes.Device).Configure<ServiceSigningKeys>((options, keys) =>
+            options.TokenValidationParameters = new TokenValidationParameters
+            {
+                ValidIssuer = site.Issuer,
+                ValidAudience = jwt.Audience,
+                IssuerSigningKeyResolver = (_, _, kid, _) => keys.ForValidation(kid),
+                ValidAlgorithms = [SecurityAlgorithms.EcdsaSha256],
+                NameClaimType = Caller.SubjectClaim,
+                RoleClaimType = Caller.RoleClaim,
+                ClockSkew = TimeSpan.FromSeconds(30),
             });
 
         builder.Services.AddAuthorizationBuilder()
@@ -77,8 +107,14 @@ public static class SecurityConfiguration
                 return new ValueTask(TypedResults.Problem(
                     statusCode: StatusCodes.Status429TooManyRequests,
                     title: "Too many requests",
-                    detail: $"At most {limits.WritesPerMinutePerUser} changes a minute per user; try again in a minute.").ExecuteAsync(context.HttpContext));
+                    detail: context.HttpContext.Request.Path.StartsWithSegments("/api/sessions")
+                        ? $"At most {devices.SessionAttemptsPerMinutePerAddress} sign-in attempts a minute from one address; try again in a minute."
+                        : $"At most {limits.WritesPerMinutePerUser} changes a minute per user; try again in a minute.").ExecuteAsync(context.HttpContext));
             };
+            // Signing in with an invitation or refreshing a session: per client address, as there is no user yet.
+            options.AddPolicy(DeviceSessionEndpoints.RateLimitPolicy, context => RateLimitPartition.GetFixedWindowLimiter(
+                context.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = devices.SessionAttemptsPerMinutePerAddress, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
             // Reads are not limited: a dashboard refreshing must never lock a clinician out.
             options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
                 HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method)

@@ -97,7 +97,7 @@ public sealed class ReportLinkTests(ExportedEpisode exported)
         var stored = await session.LoadAsync<ReportLink>(link["id"]!.GetValue<Guid>());
 
         Assert.NotNull(stored);
-        Assert.Equal(ReportLink.Hash(token), stored.TokenHash);
+        Assert.Equal(CalfPainTracker.Security.OneTimeSecret.Hash(token), stored.TokenHash);
         Assert.Equal(43, token.Length); // 32 bytes, base64url without padding
         Assert.DoesNotContain(token, System.Text.Json.JsonSerializer.Serialize(stored), StringComparison.Ordinal);
         Assert.Equal(exported.Clinic.Id, stored.ClinicId);

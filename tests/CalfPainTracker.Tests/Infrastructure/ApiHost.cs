@@ -43,6 +43,7 @@ public sealed class ApiHost : IAsyncLifetime
             builder.UseSetting("Jwt:SigningKey", SigningKey);
             builder.UseSetting("PublicUrl", PublicUrl);
             builder.UseSetting("Security:WritesPerMinutePerUser", "100000");
+            builder.UseSetting("Auth:SessionAttemptsPerMinutePerAddress", "100000");
             builder.ConfigureServices(services =>
             {
                 services.AddSingleton(clock);

@@ -16,14 +16,18 @@ namespace CalfPainTracker.Tests.Security;
 public sealed class AuthorisationMatrixTests(ApiHost api)
 {
     /// <summary>The callers, in the column order of <see cref="Matrix"/>.</summary>
-    public enum Who { OwnPatient, AssignedPhysio, ClinicAdmin, OtherPatient, OtherPhysio, OtherClinicAdmin, NoToken, Expired, ForgedSignature }
+    public enum Who { OwnPatient, AssignedPhysio, ClinicAdmin, OtherPatient, OtherPhysio, OtherClinicAdmin, NoToken, Expired, ForgedSignature, OwnPatientsPhone }
 
     private sealed record Route(string Expected, Func<Setup, (string Url, object? Body)> Request);
 
-    /// <summary>What each case starts from: an episode with a check-in that raised an alert, and a report link the patient shared.</summary>
-    public sealed record Setup(Guid Episode, Guid Alert, Guid ReportLink, string ReportToken);
+    /// <summary>
+    /// What each case starts from: an episode with a check-in that raised an alert, a report link
+    /// the patient shared, an unused invitation and the patient's phone, enrolled by another.
+    /// </summary>
+    public sealed record Setup(Guid Episode, Guid Alert, Guid ReportLink, string ReportToken, Guid Invitation, string InvitationCode, Guid Device, string RefreshToken);
 
-    // ownPat assignedPhysio admin otherPat otherPhysio otherClinic noToken expired forged
+    // ownPat assignedPhysio admin otherPat otherPhysio otherClinic noToken expired forged;
+    // the patient's phone (a token the service signed) gets what the patient gets.
     private static readonly Dictionary<string, Route> Matrix = new()
     {
         ["POST /api/episodes"] = new("201 400 400 201 400 400 401 401 401", _ => ("/api/episodes", NewEpisode)),
@@ -57,6 +61,16 @@ public sealed class AuthorisationMatrixTests(ApiHost api)
         ["GET /r/{token}"] = new("200 200 200 200 200 200 200 200 200", e => ($"/r/{e.ReportToken}", null)),
         ["GET /api/me/export"] = new("200 403 403 200 403 403 401 401 401", _ => ("/api/me/export", null)),
         ["DELETE /api/me"] = new("200 403 403 200 403 403 401 401 401", _ => ("/api/me", null)),
+        ["POST /api/episodes/{episodeId}/invitations"] = new("403 201 201 403 404 404 401 401 401", e => ($"/api/episodes/{e.Episode}/invitations", new { expiresInHours = 24 })),
+        ["DELETE /api/invitations/{invitationId}"] = new("403 204 204 403 404 404 401 401 401", e => ($"/api/invitations/{e.Invitation}", null)),
+        // The invitation code and the refresh token are the credentials: a bearer token, good or bad, changes nothing.
+        ["POST /api/sessions"] = new("201 201 201 201 201 201 201 201 201", e => ("/api/sessions", new { invitationCode = e.InvitationCode })),
+        ["POST /api/sessions/refresh"] = new("200 200 200 200 200 200 200 200 200", e => ("/api/sessions/refresh", new { refreshToken = e.RefreshToken })),
+        ["GET /api/me/devices"] = new("200 403 403 200 403 403 401 401 401", _ => ("/api/me/devices", null)),
+        ["DELETE /api/me/devices/{deviceId}"] = new("204 403 403 404 403 403 401 401 401", e => ($"/api/me/devices/{e.Device}", null)),
+        ["GET /api/episodes/{episodeId}/devices"] = new("403 200 200 403 404 404 401 401 401", e => ($"/api/episodes/{e.Episode}/devices", null)),
+        ["DELETE /api/episodes/{episodeId}/devices/{deviceId}"] = new("403 204 204 403 404 404 401 401 401", e => ($"/api/episodes/{e.Episode}/devices/{e.Device}", null)),
+        ["GET /.well-known/jwks.json"] = new("200 200 200 200 200 200 200 200 200", _ => ("/.well-known/jwks.json", null)),
         ["GET /api/audit/record-access"] = new("403 403 200 403 403 200 401 401 401", _ => ("/api/audit/record-access", null)),
         // Public: a load balancer and a developer reach these without a token.
         ["ANY /health/live"] = new("200 200 200 200 200 200 200 200 200", _ => ("/health/live", null)),
@@ -105,7 +119,12 @@ public sealed class AuthorisationMatrixTests(ApiHost api)
         var episode = await physio.OpenEpisode(patient: patient, onsetDate: "2026-10-30");
         var logged = await (await patient.LogCheckIn(episode, TestUser.CheckIn("2026-11-01", with: new { painAtNight = true }))).ShouldBe(HttpStatusCode.Created);
         var link = await (await patient.Post($"/api/episodes/{episode}/report-links", new { })).ShouldBe(HttpStatusCode.Created);
-        var setup = new Setup(episode, logged["alerts"]![0]!["id"]!.GetValue<Guid>(), link["id"]!.GetValue<Guid>(), link["url"]!.GetValue<string>().Split("/r/")[1]);
+        var invitation = await (await physio.Post($"/api/episodes/{episode}/invitations", new { })).ShouldBe(HttpStatusCode.Created);
+        var enrolled = await (await physio.Post($"/api/episodes/{episode}/invitations", new { })).ShouldBe(HttpStatusCode.Created);
+        var phone = await (await api.Host.Server.CreateClient().PostAsJsonAsync("/api/sessions", new { invitationCode = enrolled["code"]!.GetValue<string>() }))
+            .ShouldBe(HttpStatusCode.Created);
+        var setup = new Setup(episode, logged["alerts"]![0]!["id"]!.GetValue<Guid>(), link["id"]!.GetValue<Guid>(), link["url"]!.GetValue<string>().Split("/r/")[1],
+            invitation["id"]!.GetValue<Guid>(), invitation["code"]!.GetValue<string>(), phone["deviceId"]!.GetValue<Guid>(), phone["refreshToken"]!.GetValue<string>());
 
         var caller = who switch
         {
@@ -122,6 +141,7 @@ public sealed class AuthorisationMatrixTests(ApiHost api)
             Who.NoToken => null,
             Who.Expired => DevelopmentToken.Mint(ApiHost.Jwt, caller.Caller, TimeSpan.FromMinutes(5), DateTimeOffset.UtcNow.AddHours(-1)),
             Who.ForgedSignature => DevelopmentToken.Mint(new JwtSettings { SigningKey = "an-attacker-key-that-is-long-enough-to-sign-with" }, caller.Caller, TimeSpan.FromHours(1), DateTimeOffset.UtcNow),
+            Who.OwnPatientsPhone => phone["accessToken"]!.GetValue<string>(),
             _ => caller.Token(),
         };
 
@@ -133,7 +153,8 @@ public sealed class AuthorisationMatrixTests(ApiHost api)
         // Headers only: the live stream never ends, and the status is all this test asks about.
         using var response = await api.Host.Server.CreateClient().SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
 
-        var expected = int.Parse(Matrix[route].Expected.Split(' ', StringSplitOptions.RemoveEmptyEntries)[(int)who], System.Globalization.CultureInfo.InvariantCulture);
+        var column = who == Who.OwnPatientsPhone ? Who.OwnPatient : who;
+        var expected = int.Parse(Matrix[route].Expected.Split(' ', StringSplitOptions.RemoveEmptyEntries)[(int)column], System.Globalization.CultureInfo.InvariantCulture);
         var answer = response.Content.Headers.ContentType?.MediaType == "text/event-stream" ? "(event stream)" : await response.Content.ReadAsStringAsync();
         Assert.True((int)response.StatusCode == expected, $"{route} as {who}: expected {expected}, got {(int)response.StatusCode} {answer}");
         if (expected is 401 or 403 or 404)

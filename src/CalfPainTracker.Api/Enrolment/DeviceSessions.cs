@@ -1,0 +1,294 @@
+using System.Security.Claims;
+using CalfPainTracker.Episodes;
+using CalfPainTracker.Http;
+using CalfPainTracker.Operations;
+using CalfPainTracker.Security;
+using JasperFx.Events;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using Wolverine.Http;
+
+namespace CalfPainTracker.Enrolment;
+
+/// <summary>
+/// A phone signed in for the patient of one episode. It holds a refresh token that changes on
+/// every use; the hashes of the ones it replaced are kept, so a replayed one is recognised as
+/// theft and ends the session (reuse detection, RFC 9700 section 4.14.2). Outside the clinic
+/// tenancy: a refresh arrives without a clinic.
+/// </summary>
+public sealed class DeviceSession
+{
+    public Guid Id { get; set; }
+    public Guid ClinicId { get; set; }
+    public Guid EpisodeId { get; set; }
+    public Guid PatientId { get; set; }
+    public string DeviceName { get; set; } = "";
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset LastUsedAt { get; set; }
+    public string RefreshTokenHash { get; set; } = "";
+    public List<string> ReplacedTokenHashes { get; set; } = [];
+    public DateTimeOffset? SignedOutAt { get; set; }
+    public SignOutReason? SignOutReason { get; set; }
+
+    public bool IsActive(DateTimeOffset now, DeviceTokenSettings settings) => SignedOutAt is null && LastUsedAt + settings.DeviceSessionIdleLifetime > now;
+
+    /// <summary>Ends the session; the event for the episode's history, or null if it had already ended.</summary>
+    public DeviceSignedOut? SignOut(SignOutReason reason, Guid? by, DateTimeOffset now)
+    {
+        if (SignedOutAt is not null) return null;
+        SignedOutAt = now;
+        SignOutReason = reason;
+        return new DeviceSignedOut(EpisodeId, Id, reason, by, now);
+    }
+}
+
+public sealed record SignInRequest(string? InvitationCode, string? DeviceName);
+
+public sealed record RefreshRequest(string? RefreshToken);
+
+/// <summary>What a phone keeps: a short-lived access token for the API and the refresh token that gets the next one.</summary>
+public sealed record SessionTokens(string AccessToken, string RefreshToken, int ExpiresIn, Guid DeviceId, Guid EpisodeId, Guid PatientId, Guid ClinicId);
+
+public sealed record DeviceView(Guid Id, Guid EpisodeId, string DeviceName, DateTimeOffset CreatedAt, DateTimeOffset LastUsedAt, DateTimeOffset? SignedOutAt, SignOutReason? SignOutReason)
+{
+    public static DeviceView Of(DeviceSession device) =>
+        new(device.Id, device.EpisodeId, device.DeviceName, device.CreatedAt, device.LastUsedAt, device.SignedOutAt, device.SignOutReason);
+}
+
+public static class DeviceSessionEndpoints
+{
+    public const string RateLimitPolicy = "sessions";
+    public const int MaxDeviceNameLength = 80;
+    public const int RefreshTokenBytes = 32;
+
+    /// <summary>Redeems an invitation on the patient's phone. No token: the code is the credential.</summary>
+    [WolverinePost("/api/sessions", Name = "SignInWithInvitation")]
+    [AllowAnonymous]
+    [EnableRateLimiting(RateLimitPolicy)]
+    public static async Task<IResult> SignIn(
+        SignInRequest request, IDocumentStore store, DeviceTokens tokens, TimeProvider clock, CancellationToken cancellation)
+    {
+        var errors = new FieldErrors();
+        if (string.IsNullOrWhiteSpace(request.InvitationCode) || request.InvitationCode.Length > 200)
+        {
+            errors.Add("invitationCode", "'invitationCode' is required: the code from the invitation link your clinic gave you.");
+        }
+        if (request.DeviceName is { Length: > MaxDeviceNameLength }) errors.Add("deviceName", $"'deviceName' may hold at most {MaxDeviceNameLength} characters.");
+        if (errors.Any) return errors.ToResult();
+
+        var hash = OneTimeSecret.Hash(request.InvitationCode!.Trim());
+        var found = await ClinicTenancy.FindInAnyDatabase<Invitation>(store, i => i.CodeHash == hash, cancellation);
+        if (found is null) return UnknownInvitation();
+
+        await using var clinic = store.LightweightSession(found.ClinicId.ToString());
+        // The episode's lock makes a code redeemed twice at once sign in one phone, not two.
+        var stream = await clinic.Events.FetchForExclusiveWriting<Episode>(found.EpisodeId, cancellation);
+        var invitation = (await clinic.LoadAsync<Invitation>(found.Id, cancellation))!;
+        var now = clock.GetUtcNow();
+        if (invitation.WhyNotUsable(now) is { } why) return Gone(why);
+        if (stream.Aggregate is not { Status: EpisodeStatus.Open }) return Gone("The recovery episode this invitation was for has been closed.");
+
+        var device = new DeviceSession
+        {
+            Id = Guid.CreateVersion7(),
+            ClinicId = invitation.ClinicId,
+            EpisodeId = invitation.EpisodeId,
+            PatientId = invitation.PatientId,
+            DeviceName = string.IsNullOrWhiteSpace(request.DeviceName) ? "Phone" : request.DeviceName.Trim(),
+            CreatedAt = now,
+            LastUsedAt = now,
+        };
+        var issued = await tokens.Issue(device, cancellation);
+        invitation.RedeemedAt = now;
+        invitation.DeviceId = device.Id;
+        clinic.Store(invitation);
+        clinic.Store(device);
+        stream.AppendOne(new DeviceEnrolled(device.EpisodeId, device.Id, invitation.Id, device.DeviceName, now));
+        await clinic.SaveChangesAsync(cancellation);
+        return TypedResults.Created($"/api/me/devices/{device.Id}", issued);
+    }
+
+    /// <summary>A new pair for the refresh token presented, which stops working; presenting it again signs the device out.</summary>
+    [WolverinePost("/api/sessions/refresh", Name = "RefreshSession")]
+    [AllowAnonymous]
+    [EnableRateLimiting(RateLimitPolicy)]
+    public static async Task<IResult> Refresh(
+        RefreshRequest request, IDocumentStore store, DeviceTokens tokens, DeviceTokenSettings settings, TimeProvider clock, CancellationToken cancellation)
+    {
+        if (DeviceTokens.DeviceOf(request.RefreshToken) is not { } deviceId) return NotSignedIn("This refresh token is not one the service issued.");
+        var found = await ClinicTenancy.FindInAnyDatabase<DeviceSession>(store, d => d.Id == deviceId, cancellation);
+        if (found is null) return NotSignedIn("This refresh token is not one the service issued.");
+
+        await using var clinic = store.LightweightSession(found.ClinicId.ToString());
+        // Serialises this refresh with another of the same device and with signing it out.
+        var stream = await clinic.Events.FetchForExclusiveWriting<Episode>(found.EpisodeId, cancellation);
+        var device = (await clinic.LoadAsync<DeviceSession>(deviceId, cancellation))!;
+        var now = clock.GetUtcNow();
+        var hash = OneTimeSecret.Hash(request.RefreshToken!);
+
+        if (device.ReplacedTokenHashes.Contains(hash))
+        {
+            // Someone else has a copy of this phone's refresh token: end the session for both of them.
+            if (device.SignOut(SignOutReason.RefreshTokenReused, null, now) is { } signedOut)
+            {
+                clinic.Store(device);
+                stream.AppendOne(signedOut);
+                await clinic.SaveChangesAsync(cancellation);
+            }
+            return NotSignedIn("This refresh token was already used once, so this phone has been signed out to be safe. Ask your clinic for a new invitation.");
+        }
+        if (hash != device.RefreshTokenHash || !device.IsActive(now, settings))
+        {
+            return NotSignedIn("This phone is signed out. Ask your clinic for a new invitation.");
+        }
+
+        device.ReplacedTokenHashes.Add(device.RefreshTokenHash);
+        device.LastUsedAt = now;
+        var issued = await tokens.Issue(device, cancellation);
+        clinic.Store(device);
+        await clinic.SaveChangesAsync(cancellation);
+        return TypedResults.Ok(issued);
+    }
+
+    [WolverineGet("/api/me/devices", Name = "ListMyDevices")]
+    [Authorize(Policy = Policies.Patient)]
+    public static async Task<IReadOnlyList<DeviceView>> MyDevices(ClaimsPrincipal user, IDocumentSession session, CancellationToken cancellation)
+    {
+        var caller = Caller.From(user);
+        var devices = await session.Query<DeviceSession>()
+            .Where(d => d.PatientId == caller.UserId && d.ClinicId == caller.ClinicId && d.SignedOutAt == null)
+            .OrderBy(d => d.CreatedAt).ToListAsync(cancellation);
+        return devices.Select(DeviceView.Of).ToList();
+    }
+
+    [WolverineDelete("/api/me/devices/{deviceId}", Name = "SignOutMyDevice")]
+    [Authorize(Policy = Policies.Patient)]
+    public static async Task<IResult> SignOutMine(Guid deviceId, ClaimsPrincipal user, IDocumentSession session, TimeProvider clock, CancellationToken cancellation)
+    {
+        var caller = Caller.From(user);
+        var device = await session.LoadAsync<DeviceSession>(deviceId, cancellation);
+        if (device is null || device.ClinicId != caller.ClinicId || device.PatientId != caller.UserId) return DeviceNotFound(deviceId);
+        var stream = await session.FetchVisibleForWriting(device.EpisodeId, caller, cancellation);
+        if (stream is null) return DeviceNotFound(deviceId);
+        await SignOut(session, stream, [deviceId], SignOutReason.ByPatient, caller.UserId, clock.GetUtcNow(), cancellation);
+        return TypedResults.NoContent();
+    }
+
+    [WolverineGet("/api/episodes/{episodeId}/devices", Name = "ListEpisodeDevices")]
+    [Authorize(Policy = Policies.Clinician)]
+    public static async Task<IResult> EpisodeDevices(Guid episodeId, ClaimsPrincipal user, IDocumentSession session, TimeProvider clock, CancellationToken cancellation)
+    {
+        var caller = Caller.From(user);
+        if (await session.LoadVisible(episodeId, caller, "devices", clock, cancellation) is null) return Problems.EpisodeNotFound(episodeId);
+        var devices = await session.Query<DeviceSession>()
+            .Where(d => d.EpisodeId == episodeId && d.ClinicId == caller.ClinicId)
+            .OrderBy(d => d.CreatedAt).ToListAsync(cancellation);
+        return TypedResults.Ok(devices.Select(DeviceView.Of).ToList());
+    }
+
+    /// <summary>A lost phone is cut off by the clinic: its refresh token stops working at once.</summary>
+    [WolverineDelete("/api/episodes/{episodeId}/devices/{deviceId}", Name = "SignOutEpisodeDevice")]
+    [Authorize(Policy = Policies.Clinician)]
+    public static async Task<IResult> SignOutForPatient(Guid episodeId, Guid deviceId, ClaimsPrincipal user, IDocumentSession session, TimeProvider clock, CancellationToken cancellation)
+    {
+        var caller = Caller.From(user);
+        var stream = await session.FetchVisibleForWriting(episodeId, caller, cancellation);
+        if (stream is null) return Problems.EpisodeNotFound(episodeId);
+        var device = await session.LoadAsync<DeviceSession>(deviceId, cancellation);
+        if (device is null || device.ClinicId != caller.ClinicId || device.EpisodeId != episodeId) return DeviceNotFound(deviceId);
+        await SignOut(session, stream, [deviceId], SignOutReason.ByClinic, caller.UserId, clock.GetUtcNow(), cancellation);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>
+    /// Closing the episode or erasing the patient's data: every phone of the episode is signed
+    /// out and every unused invitation withdrawn, in the same transaction.
+    /// </summary>
+    public static async Task EndAll(IDocumentSession session, IEventStream<Episode> stream, SignOutReason reason, Guid by, DateTimeOffset now, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(stream);
+        var devices = await session.Query<DeviceSession>().Where(d => d.EpisodeId == stream.Id && d.SignedOutAt == null).Select(d => d.Id).ToListAsync(cancellation);
+        await SignOut(session, stream, devices, reason, by, now, cancellation);
+        var unused = await session.Query<Invitation>().Where(i => i.EpisodeId == stream.Id && i.RedeemedAt == null && i.WithdrawnAt == null).ToListAsync(cancellation);
+        foreach (var invitation in unused)
+        {
+            invitation.WithdrawnAt = now;
+            session.Store(invitation);
+            stream.AppendOne(new InvitationWithdrawn(stream.Id, invitation.Id, by, now));
+        }
+    }
+
+    private static async Task SignOut(IDocumentSession session, IEventStream<Episode> stream, IReadOnlyList<Guid> deviceIds, SignOutReason reason, Guid by, DateTimeOffset now, CancellationToken cancellation)
+    {
+        foreach (var id in deviceIds)
+        {
+            // Loaded after the episode's lock, so a refresh that got there first is seen.
+            var device = await session.LoadAsync<DeviceSession>(id, cancellation);
+            if (device?.SignOut(reason, by, now) is not { } signedOut) continue;
+            session.Store(device);
+            stream.AppendOne(signedOut);
+        }
+    }
+
+    private static ProblemHttpResult UnknownInvitation() => TypedResults.Problem(
+        statusCode: StatusCodes.Status404NotFound,
+        title: "Invitation not found",
+        detail: "This invitation code does not sign anyone in. Check that the whole link was opened, or ask your clinic for a new one.");
+
+    private static ProblemHttpResult Gone(string detail) => TypedResults.Problem(
+        statusCode: StatusCodes.Status410Gone,
+        title: "Invitation no longer works",
+        detail: detail + " Ask your clinic for a new invitation.");
+
+    private static ProblemHttpResult NotSignedIn(string detail) => TypedResults.Problem(
+        statusCode: StatusCodes.Status401Unauthorized,
+        title: "Signed out",
+        detail: detail);
+
+    private static ProblemHttpResult DeviceNotFound(Guid id) => TypedResults.Problem(
+        statusCode: StatusCodes.Status404NotFound,
+        title: "Device not found",
+        detail: $"No signed-in device {id} is visible to you.");
+}
+
+/// <summary>Issues what a device session holds: access tokens signed with the service's key, and refresh tokens.</summary>
+public sealed class DeviceTokens(ServiceSigningKeys keys, DeviceTokenSettings settings, JwtSettings jwt, PublicAddress site)
+{
+    private static readonly JsonWebTokenHandler Handler = new() { SetDefaultTimesOnTokenCreation = false };
+
+    /// <summary>A new pair; the session keeps only the new refresh token's hash.</summary>
+    public async Task<SessionTokens> Issue(DeviceSession device, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        // The token handler checks lifetimes against the real clock, so tokens are dated by it too.
+        var now = DateTimeOffset.UtcNow;
+        var accessToken = Handler.CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = site.Issuer,
+            Audience = jwt.Audience,
+            IssuedAt = now.UtcDateTime,
+            NotBefore = now.UtcDateTime,
+            Expires = now.Add(settings.AccessTokenLifetime).UtcDateTime,
+            Subject = new ClaimsIdentity(
+            [
+                new Claim(Caller.SubjectClaim, device.PatientId.ToString()),
+                new Claim(Caller.RoleClaim, WireNames.Of(Role.Patient)),
+                new Claim(Caller.ClinicClaim, device.ClinicId.ToString()),
+                new Claim(JwtRegisteredClaimNames.Sid, device.Id.ToString()),
+            ]),
+            SigningCredentials = await keys.Current(cancellation),
+        });
+        // The device id up front finds the session without a search; the rest is the secret.
+        var refreshToken = $"{device.Id:N}.{OneTimeSecret.New(DeviceSessionEndpoints.RefreshTokenBytes)}";
+        device.RefreshTokenHash = OneTimeSecret.Hash(refreshToken);
+        return new SessionTokens(accessToken, refreshToken, (int)settings.AccessTokenLifetime.TotalSeconds, device.Id, device.EpisodeId, device.PatientId, device.ClinicId);
+    }
+
+    public static Guid? DeviceOf(string? refreshToken) =>
+        refreshToken is { Length: <= 200 } && refreshToken.Split('.') is [var device, { Length: > 0 }] && Guid.TryParseExact(device, "N", out var id) ? id : null;
+}

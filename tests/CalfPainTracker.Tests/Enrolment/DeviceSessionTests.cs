@@ -1,0 +1,255 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Alba;
+using CalfPainTracker.Enrolment;
+using CalfPainTracker.Tests.Infrastructure;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Time.Testing;
+using Microsoft.IdentityModel.JsonWebTokens;
+
+namespace CalfPainTracker.Tests.Enrolment;
+
+/// <summary>
+/// A patient's phone, enrolled by an invitation from the clinic: tokens, rotation, reuse
+/// detection, signing out and the service's own keys. Its own host and clock, so the clock can
+/// move past expiries and key rotations without disturbing other tests.
+/// </summary>
+public sealed class DeviceSessionTests : IAsyncLifetime
+{
+    private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
+    private IAlbaHost _host = null!;
+    private TestClinic _clinic = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _host = await ApiHost.Start(await PostgresServer.ConnectionString, "calfpain_devices", _clock,
+            builder => builder.UseSetting("Auth:SigningKeyLifetime", "01:00:00"));
+        _clinic = new TestClinic(_host);
+    }
+
+    public async ValueTask DisposeAsync() => await _host.DisposeAsync();
+
+    [Fact]
+    public async Task A_patient_enrolled_by_invitation_signs_in_with_no_password_and_gets_a_short_lived_token_the_service_publishes_the_key_of()
+    {
+        var (patient, physio, episode) = await Episode();
+
+        var invitation = await Invite(physio, episode);
+        Assert.Equal($"{ApiHost.PublicUrl}/app#invite={invitation["code"]!.GetValue<string>()}", invitation["url"]!.GetValue<string>());
+        Assert.Contains("<svg", invitation["qrSvg"]!.GetValue<string>(), StringComparison.Ordinal);
+        var tokens = await SignIn(invitation, "Jane's phone");
+
+        Assert.Equal(episode, tokens["episodeId"]!.GetValue<Guid>());
+        Assert.Equal(patient.Id, tokens["patientId"]!.GetValue<Guid>());
+        var access = new JsonWebToken(tokens["accessToken"]!.GetValue<string>());
+        Assert.Equal("ES256", access.Alg);
+        Assert.InRange(access.ValidTo - access.ValidFrom, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(15));
+        Assert.Equal(ApiHost.PublicUrl, access.Issuer);
+        var jwks = await Anonymous().GetFromJsonAsync<JsonNode>("/.well-known/jwks.json");
+        Assert.Contains(jwks!["keys"]!.AsArray(), k => k!["kid"]!.GetValue<string>() == access.Kid && k["kty"]!.GetValue<string>() == "EC" && k["d"] is null);
+
+        var phone = Phone(tokens);
+        Assert.Equal(HttpStatusCode.OK, (await phone.GetAsync($"/api/episodes/{episode}")).StatusCode);
+        var logged = await phone.PostAsJsonAsync($"/api/episodes/{episode}/check-ins", TestUser.CheckIn(PatientCalendar.DaysAgo(0, TestUser.Zone)), TestUser.Json);
+        Assert.Equal(HttpStatusCode.Created, logged.StatusCode);
+        var devices = (await (await phone.GetAsync("/api/me/devices")).ShouldBe(HttpStatusCode.OK)).AsArray();
+        Assert.Equal("Jane's phone", Assert.Single(devices)!["deviceName"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task An_invitation_works_once_and_not_after_it_expires_or_is_withdrawn_and_an_unknown_code_is_404()
+    {
+        var (_, physio, episode) = await Episode();
+
+        var used = await Invite(physio, episode);
+        await SignIn(used);
+        await (await Anonymous().PostAsJsonAsync("/api/sessions", new { invitationCode = used["code"]!.GetValue<string>() })).ShouldBeProblem(HttpStatusCode.Gone);
+
+        var withdrawn = await Invite(physio, episode);
+        await (await physio.Client().DeleteAsync($"/api/invitations/{withdrawn["id"]}")).ShouldBe(HttpStatusCode.NoContent);
+        await (await Anonymous().PostAsJsonAsync("/api/sessions", new { invitationCode = withdrawn["code"]!.GetValue<string>() })).ShouldBeProblem(HttpStatusCode.Gone);
+
+        var expiring = await Invite(physio, episode, expiresInHours: 1);
+        _clock.Advance(TimeSpan.FromHours(1));
+        await (await Anonymous().PostAsJsonAsync("/api/sessions", new { invitationCode = expiring["code"]!.GetValue<string>() })).ShouldBeProblem(HttpStatusCode.Gone);
+
+        await (await Anonymous().PostAsJsonAsync("/api/sessions", new { invitationCode = "not-a-code-anyone-was-given" })).ShouldBeProblem(HttpStatusCode.NotFound);
+        var bad = await (await Anonymous().PostAsJsonAsync("/api/sessions", new { })).ShouldBeProblem(HttpStatusCode.BadRequest);
+        Assert.NotNull(bad["errors"]!["invitationCode"]);
+        await (await physio.Post($"/api/episodes/{episode}/invitations", new { expiresInHours = 500 })).ShouldBeProblem(HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task A_refresh_token_works_once_and_presenting_it_again_signs_the_phone_out_for_good()
+    {
+        var (_, physio, episode) = await Episode();
+        var first = await SignIn(await Invite(physio, episode));
+
+        var second = await (await Refresh(first)).ShouldBe(HttpStatusCode.OK);
+        Assert.NotEqual(first["refreshToken"]!.GetValue<string>(), second["refreshToken"]!.GetValue<string>());
+        var third = await (await Refresh(second)).ShouldBe(HttpStatusCode.OK);
+
+        // Someone replays the first phone's old token: both copies stop working.
+        await (await Refresh(first)).ShouldBeProblem(HttpStatusCode.Unauthorized);
+        await (await Refresh(third)).ShouldBeProblem(HttpStatusCode.Unauthorized);
+        var events = await Events(episode);
+        Assert.Contains(events, e => e is DeviceSignedOut { Reason: SignOutReason.RefreshTokenReused, By: null });
+        await (await Anonymous().PostAsJsonAsync("/api/sessions/refresh", new { refreshToken = "garbage" })).ShouldBeProblem(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task The_patient_signs_a_phone_out_the_clinic_cuts_off_a_lost_one_and_closing_the_episode_ends_them_all()
+    {
+        var (patient, physio, episode) = await Episode();
+        var mine = await SignIn(await Invite(physio, episode));
+        var lost = await SignIn(await Invite(physio, episode));
+        var spare = await SignIn(await Invite(physio, episode));
+        var pending = await Invite(physio, episode);
+
+        await (await patient.Client().DeleteAsync($"/api/me/devices/{mine["deviceId"]}")).ShouldBe(HttpStatusCode.NoContent);
+        await (await Refresh(mine)).ShouldBeProblem(HttpStatusCode.Unauthorized);
+
+        var listed = (await physio.GetJson($"/api/episodes/{episode}/devices")).AsArray();
+        Assert.Equal(3, listed.Count);
+        await (await physio.Client().DeleteAsync($"/api/episodes/{episode}/devices/{lost["deviceId"]}")).ShouldBe(HttpStatusCode.NoContent);
+        await (await Refresh(lost)).ShouldBeProblem(HttpStatusCode.Unauthorized);
+        await (await Refresh(spare)).ShouldBe(HttpStatusCode.OK);
+
+        await (await patient.Post($"/api/episodes/{episode}/close", new { reason = "recovered" })).ShouldBe(HttpStatusCode.NoContent);
+        await (await Anonymous().PostAsJsonAsync("/api/sessions", new { invitationCode = pending["code"]!.GetValue<string>() })).ShouldBeProblem(HttpStatusCode.Gone);
+        var events = await Events(episode);
+        Assert.Contains(events, e => e is DeviceSignedOut { Reason: SignOutReason.ByPatient });
+        Assert.Contains(events, e => e is DeviceSignedOut { Reason: SignOutReason.ByClinic } signedOut && signedOut.By == physio.Id);
+        Assert.Contains(events, e => e is DeviceSignedOut { Reason: SignOutReason.EpisodeClosed });
+        Assert.Contains(events, e => e is InvitationWithdrawn);
+        Assert.Empty((await patient.GetJson("/api/me/devices")).AsArray());
+    }
+
+    [Fact]
+    public async Task Erasing_the_patients_data_signs_every_phone_out()
+    {
+        var (patient, physio, episode) = await Episode();
+        var phone = await SignIn(await Invite(physio, episode));
+
+        await (await patient.Client().DeleteAsync("/api/me")).ShouldBe(HttpStatusCode.OK);
+
+        await (await Refresh(phone)).ShouldBeProblem(HttpStatusCode.Unauthorized);
+        Assert.Contains(await Events(episode), e => e is DeviceSignedOut { Reason: SignOutReason.Erasure });
+    }
+
+    [Fact]
+    public async Task The_signing_key_rotates_by_configuration_and_the_previous_key_is_trusted_and_published_until_its_tokens_have_expired()
+    {
+        // A schema of its own, its keys cleared: the key history is what this test is about.
+        await using var host = await ApiHost.Start(await PostgresServer.ConnectionString, "calfpain_key_rotation", _clock,
+            builder => builder.UseSetting("Auth:SigningKeyLifetime", "01:00:00"));
+        var store = (Marten.IDocumentStore)host.Services.GetService(typeof(Marten.IDocumentStore))!;
+        await store.Advanced.Clean.DeleteDocumentsByTypeAsync(typeof(CalfPainTracker.Security.ServiceSigningKey));
+        var clinic = new TestClinic(host);
+        var physio = clinic.Physio();
+        var episode = await physio.OpenEpisode(patient: clinic.Patient(), onsetDate: PatientCalendar.DaysAgo(3, TestUser.Zone));
+        var anonymous = host.Server.CreateClient();
+        async Task<JsonNode> Refreshed(JsonNode tokens) =>
+            await (await anonymous.PostAsJsonAsync("/api/sessions/refresh", new { refreshToken = tokens["refreshToken"]!.GetValue<string>() })).ShouldBe(HttpStatusCode.OK);
+        async Task<List<string>> Kids() =>
+            (await anonymous.GetFromJsonAsync<JsonNode>("/.well-known/jwks.json"))!["keys"]!.AsArray().Select(k => k!["kid"]!.GetValue<string>()).ToList();
+        async Task<HttpStatusCode> Read(JsonNode tokens)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/episodes/{episode}");
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokens["accessToken"]!.GetValue<string>());
+            return (await anonymous.SendAsync(request)).StatusCode;
+        }
+
+        var invitation = await Invite(physio, episode);
+        var before = await (await anonymous.PostAsJsonAsync("/api/sessions", new { invitationCode = invitation["code"]!.GetValue<string>() })).ShouldBe(HttpStatusCode.Created);
+        var oldKid = new JsonWebToken(before["accessToken"]!.GetValue<string>()).Kid;
+        Assert.Equal([oldKid], await Kids());
+
+        // Past the key's lifetime: a new key is made and published at once, but signs only a minute later.
+        _clock.Advance(TimeSpan.FromHours(1));
+        var during = await Refreshed(before);
+        Assert.Equal(oldKid, new JsonWebToken(during["accessToken"]!.GetValue<string>()).Kid);
+        var published = await Kids();
+        Assert.Equal(2, published.Count);
+
+        _clock.Advance(TimeSpan.FromMinutes(2));
+        var after = await Refreshed(during);
+        var newKid = new JsonWebToken(after["accessToken"]!.GetValue<string>()).Kid;
+        Assert.Equal(published.Single(k => k != oldKid), newKid);
+        Assert.Equal(HttpStatusCode.OK, await Read(during));
+        Assert.Equal(HttpStatusCode.OK, await Read(after));
+
+        // Once every token the old key signed has expired, it is neither published nor trusted.
+        _clock.Advance(TimeSpan.FromMinutes(15));
+        Assert.Equal([newKid], await Kids());
+        Assert.Equal(HttpStatusCode.Unauthorized, await Read(during));
+        Assert.Equal(HttpStatusCode.OK, await Read(after));
+    }
+
+    [Fact]
+    public async Task Another_node_on_the_same_database_refreshes_and_accepts_this_nodes_sessions()
+    {
+        var (_, physio, episode) = await Episode();
+        var onThisNode = await SignIn(await Invite(physio, episode));
+        await using var otherNode = await ApiHost.Start(await PostgresServer.ConnectionString, "calfpain_devices", _clock,
+            builder => builder.UseSetting("Auth:SigningKeyLifetime", "01:00:00"));
+
+        var client = otherNode.Server.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", onThisNode["accessToken"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/api/episodes/{episode}")).StatusCode);
+        var refreshed = await (await otherNode.Server.CreateClient().PostAsJsonAsync("/api/sessions/refresh", new { refreshToken = onThisNode["refreshToken"]!.GetValue<string>() }))
+            .ShouldBe(HttpStatusCode.OK);
+        Assert.Equal(HttpStatusCode.OK, (await Phone(refreshed).GetAsync($"/api/episodes/{episode}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Signing_in_is_rate_limited_per_client_address()
+    {
+        await using var host = await ApiHost.Start(await PostgresServer.ConnectionString, "calfpain_devices", _clock,
+            builder => builder.UseSetting("Auth:SessionAttemptsPerMinutePerAddress", "3"));
+        var client = host.Server.CreateClient();
+
+        var answers = new List<HttpStatusCode>();
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            answers.Add((await client.PostAsJsonAsync("/api/sessions", new { invitationCode = "guess-" + attempt })).StatusCode);
+        }
+
+        Assert.Equal([HttpStatusCode.NotFound, HttpStatusCode.NotFound, HttpStatusCode.NotFound, HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests], answers);
+    }
+
+    private async Task<(TestUser Patient, TestUser Physio, Guid Episode)> Episode()
+    {
+        var patient = _clinic.Patient();
+        var physio = _clinic.Physio();
+        var episode = await physio.OpenEpisode(patient: patient, onsetDate: PatientCalendar.DaysAgo(3, TestUser.Zone));
+        return (patient, physio, episode);
+    }
+
+    private static async Task<JsonNode> Invite(TestUser clinician, Guid episode, int? expiresInHours = null) =>
+        await (await clinician.Post($"/api/episodes/{episode}/invitations", new { expiresInHours })).ShouldBe(HttpStatusCode.Created);
+
+    private async Task<JsonNode> SignIn(JsonNode invitation, string? deviceName = null) =>
+        await (await Anonymous().PostAsJsonAsync("/api/sessions", new { invitationCode = invitation["code"]!.GetValue<string>(), deviceName })).ShouldBe(HttpStatusCode.Created);
+
+    private Task<HttpResponseMessage> Refresh(JsonNode tokens) =>
+        Anonymous().PostAsJsonAsync("/api/sessions/refresh", new { refreshToken = tokens["refreshToken"]!.GetValue<string>() });
+
+    private HttpClient Anonymous() => _host.Server.CreateClient();
+
+    private HttpClient Phone(JsonNode tokens)
+    {
+        var client = _host.Server.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", tokens["accessToken"]!.GetValue<string>());
+        return client;
+    }
+
+    private async Task<IReadOnlyList<object>> Events(Guid episode)
+    {
+        var store = (Marten.IDocumentStore)_host.Services.GetService(typeof(Marten.IDocumentStore))!;
+        await using var session = store.QuerySession(_clinic.Id.ToString());
+        return (await session.Events.FetchStreamAsync(episode)).Select(e => e.Data).ToList();
+    }
+}
