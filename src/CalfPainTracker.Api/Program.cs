@@ -165,10 +165,14 @@ app.UseStatusCodePages();
 app.UseCalfPainSecurity();
 
 app.MapHealth();
-app.MapGet("/dashboard", (IWebHostEnvironment environment) =>
-        Results.File(environment.WebRootFileProvider.GetFileInfo("dashboard/index.html").CreateReadStream(), "text/html; charset=utf-8"))
-    .AllowAnonymous()
-    .ExcludeFromDescription();
+// The two web pages hold no data until signed in: served to anyone, like their scripts.
+foreach (var page in new[] { "dashboard", "app" })
+{
+    app.MapGet($"/{page}", (IWebHostEnvironment environment) =>
+            Results.File(environment.WebRootFileProvider.GetFileInfo($"{page}/index.html").CreateReadStream(), "text/html; charset=utf-8"))
+        .AllowAnonymous()
+        .ExcludeFromDescription();
+}
 app.MapOpenApi().AllowAnonymous();
 // The reference signs in with a pasted bearer token, the scheme every protected route takes.
 app.MapScalarApiReference("/docs", scalar => scalar.AddPreferredSecuritySchemes([OpenApiContract.Bearer])).AllowAnonymous();

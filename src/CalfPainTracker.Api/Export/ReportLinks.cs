@@ -49,6 +49,9 @@ public sealed record ReportLinkRequest(string? From, string? To, int? ExpiresInD
 
 public sealed record ReportLinkCreated(Guid Id, string Url, DateTimeOffset ExpiresAt);
 
+/// <summary>A link that still opens; its address is not kept (only its hash), so it cannot be shown again.</summary>
+public sealed record SharedReportLink(Guid Id, DateOnly? From, DateOnly? To, Role CreatedByRole, bool CreatedByYou, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt);
+
 public static class ReportLinkEndpoints
 {
     public const int DefaultExpiryDays = 7;
@@ -87,6 +90,19 @@ public static class ReportLinkEndpoints
 
         var url = site.Link($"/r/{token}");
         return TypedResults.Created(url, new ReportLinkCreated(link.Id, url, link.ExpiresAt));
+    }
+
+    /// <summary>The episode's links that still open, newest first: whoever may see the episode sees who shared what, until when.</summary>
+    [WolverineGet("/api/episodes/{episodeId}/report-links", Name = "ListReportLinks")]
+    public static async Task<IResult> List(Guid episodeId, ClaimsPrincipal user, IDocumentSession session, TimeProvider clock, CancellationToken cancellation)
+    {
+        var caller = Caller.From(user);
+        if (await session.LoadVisible(episodeId, caller, "report links", clock, cancellation) is null) return Problems.EpisodeNotFound(episodeId);
+        var now = clock.GetUtcNow();
+        var links = await session.Query<ReportLink>()
+            .Where(l => l.ClinicId == caller.ClinicId && l.EpisodeId == episodeId && l.RevokedAt == null && l.ExpiresAt > now)
+            .OrderByDescending(l => l.CreatedAt).ToListAsync(cancellation);
+        return TypedResults.Ok(links.Select(l => new SharedReportLink(l.Id, l.From, l.To, l.CreatedByRole, l.CreatedBy == caller.UserId, l.CreatedAt, l.ExpiresAt)).ToList());
     }
 
     /// <summary>Its creator or a clinic administrator ends a link at once; revoking twice is harmless.</summary>

@@ -147,6 +147,13 @@ public static class SecurityConfiguration
                 // The page loads nothing from elsewhere: no CDN, no inline script.
                 headers.ContentSecurityPolicy = "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'";
             }
+            if (context.Request.Path.StartsWithSegments("/app"))
+            {
+                // The patient's app: nothing from elsewhere, no inline script or style, its own worker and manifest.
+                headers.ContentSecurityPolicy = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+                // The worker's file is under /app/ but must also control the page at /app itself.
+                if (context.Request.Path.Equals("/app/sw.js")) headers["Service-Worker-Allowed"] = "/app";
+            }
             if (context.Request.Path.StartsWithSegments("/api"))
             {
                 // Health data must not linger in shared caches or browser history.

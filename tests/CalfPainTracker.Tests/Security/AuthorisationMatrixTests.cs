@@ -50,11 +50,13 @@ public sealed class AuthorisationMatrixTests(ApiHost api)
         ["POST /api/webhooks/{webhookId}/deliveries/{deliveryId}/replay"] = new("403 403 404 403 403 404 401 401 401", _ => ($"/api/webhooks/{Guid.NewGuid()}/deliveries/{Guid.NewGuid()}/replay", null)),
         ["GET /api/dashboard"] = new("403 200 200 403 200 200 401 401 401", _ => ("/api/dashboard", null)),
         ["GET /dashboard"] = new("200 200 200 200 200 200 200 200 200", _ => ("/dashboard", null)),
+        ["GET /app"] = new("200 200 200 200 200 200 200 200 200", _ => ("/app", null)),
         ["GET /api/dashboard/stream"] = new("403 200 200 403 200 200 401 401 401", _ => ("/api/dashboard/stream", null)),
         ["GET /api/episodes/{episodeId}/export/fhir"] = new("200 200 200 404 404 404 401 401 401", e => ($"/api/episodes/{e.Episode}/export/fhir", null)),
         ["GET /api/episodes/{episodeId}/export/csv"] = new("200 200 200 404 404 404 401 401 401", e => ($"/api/episodes/{e.Episode}/export/csv", null)),
         ["GET /api/episodes/{episodeId}/report.pdf"] = new("200 200 200 404 404 404 401 401 401", e => ($"/api/episodes/{e.Episode}/report.pdf", null)),
         ["POST /api/episodes/{episodeId}/report-links"] = new("201 201 201 404 404 404 401 401 401", e => ($"/api/episodes/{e.Episode}/report-links", new { expiresInDays = 7 })),
+        ["GET /api/episodes/{episodeId}/report-links"] = new("200 200 200 404 404 404 401 401 401", e => ($"/api/episodes/{e.Episode}/report-links", null)),
         // The link is the patient's: the physio may see the episode but not end another's link.
         ["DELETE /api/report-links/{linkId}"] = new("204 403 204 404 404 404 401 401 401", e => ($"/api/report-links/{e.ReportLink}", null)),
         // The token is the credential: whoever holds the link reads the report, signed in or not.

@@ -1,0 +1,263 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using CalfPainTracker.Security;
+using CalfPainTracker.Tests.Infrastructure;
+using Deque.AxeCore.Playwright;
+using Microsoft.Playwright;
+
+namespace CalfPainTracker.Tests.App;
+
+/// <summary>
+/// The patient's app in a real headless Chromium on a phone-sized screen, against the service
+/// running as its own process on PostgreSQL. Screenshots go to TestResults/screenshots.
+/// </summary>
+[Collection(nameof(ServiceProcesses))]
+public sealed class PatientAppInBrowserTests : IAsyncLifetime
+{
+    private const string Zone = "Europe/London";
+    private readonly Caller _physio = new(Guid.NewGuid(), Role.Physio, Guid.NewGuid());
+    private ApiProcess _api = null!;
+    private IPlaywright _playwright = null!;
+    private IBrowser _browser = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        _api = await ApiProcess.Start(await PostgresServer.ConnectionString, "calfpain_app");
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _browser.DisposeAsync();
+        _playwright.Dispose();
+        await _api.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_patient_enrols_by_link_logs_today_backfills_yesterday_corrects_a_day_and_the_phone_is_remembered_after_a_reload()
+    {
+        var (patient, episode, code) = await Invitation();
+        var page = await Phone();
+
+        await page.GotoAsync($"{_api.Url}/app#invite={code}");
+        await Ready(page);
+        Assert.DoesNotContain("invite", page.Url, StringComparison.Ordinal);
+        Assert.Contains("does not watch check-ins in real time", await page.Locator("#not-watched").TextContentAsync(), StringComparison.Ordinal);
+
+        await page.SelectOptionAsync("#day", Today);
+        await Fill(page, pain: 6, swelling: "mild", walking: true, atNight: true);
+        await page.GetByRole(AriaRole.Button, new() { NameRegex = new("^Save") }).ClickAsync();
+        await Assertions.Expect(page.Locator("#result")).ToContainTextAsync("Saved.");
+        await Assertions.Expect(page.Locator("#advice [data-rule='pain-at-night-or-rest']")).ToBeVisibleAsync();
+        await Screenshot(page, "1-saved");
+
+        await page.SelectOptionAsync("#day", Yesterday);
+        Assert.Equal("", await page.Locator("#day-note").TextContentAsync());
+        await Fill(page, pain: 7, swelling: "moderate", walking: true);
+        await page.ClickAsync("#save");
+        await Assertions.Expect(page.Locator("#result")).ToContainTextAsync("Saved.");
+
+        await page.SelectOptionAsync("#day", Today);
+        await Assertions.Expect(page.Locator("#day-note")).ToContainTextAsync("corrects it");
+        await Fill(page, pain: 5, swelling: "mild", walking: true);
+        await page.ClickAsync("#save");
+        await Assertions.Expect(page.Locator("#result")).ToContainTextAsync("corrected");
+
+        var days = (await Get(patient, $"/api/episodes/{episode}/check-ins"))["days"]!.AsArray();
+        Assert.Equal([(Yesterday, 7), (Today, 5)], days.Select(d => (d!["day"]!.GetValue<string>(), d["painLevel"]!.GetValue<int>())));
+
+        await page.ReloadAsync();
+        await Ready(page);
+        Assert.True(await page.Locator("#checkin").IsVisibleAsync());
+        // Pre-filled from the last check-in, except the warning signs, which always start empty.
+        Assert.True(await page.Locator("#pain-5").IsCheckedAsync());
+        Assert.Equal(0, await page.Locator("input[name=symptoms]:checked").CountAsync());
+        await Assertions.Expect(page.Locator("#chart svg circle")).ToHaveCountAsync(2);
+        await Screenshot(page, "2-recovery");
+        await Metrics(page);
+    }
+
+    [Fact]
+    public async Task Offline_a_check_in_is_kept_on_the_phone_an_emergency_shows_its_advice_at_once_and_it_is_sent_once_when_the_connection_returns()
+    {
+        var (patient, episode, code) = await Invitation();
+        var page = await Phone();
+        await page.GotoAsync($"{_api.Url}/app#invite={code}");
+        await Ready(page);
+        await page.EvaluateAsync("() => navigator.serviceWorker.ready");
+
+        await page.Context.SetOfflineAsync(true);
+        await page.SelectOptionAsync("#day", Today);
+        await Fill(page, pain: 6, swelling: "moderate", walking: false);
+        await page.CheckAsync("input[name=symptoms][value='shortness-of-breath']");
+        await page.ClickAsync("#save");
+
+        var emergency = page.Locator("#emergency[role=alert]");
+        await Assertions.Expect(emergency).ToBeVisibleAsync();
+        await Assertions.Expect(emergency).ToContainTextAsync("Call 999");
+        Assert.Equal("tel:999", await emergency.Locator("a").GetAttributeAsync("href"));
+        await Assertions.Expect(page.Locator("#result")).ToContainTextAsync("Saved on this phone, will be sent");
+        await Assertions.Expect(page.Locator("#outbox-list li[data-status='pending']")).ToHaveCountAsync(1);
+        await Screenshot(page, "3-offline-emergency");
+
+        // Back online: the check-in goes once, and the service raises the emergency alert.
+        await page.Context.SetOfflineAsync(false);
+        await page.EvaluateAsync("() => window.dispatchEvent(new Event('online'))");
+        await Assertions.Expect(page.Locator("#outbox")).ToBeHiddenAsync();
+        await page.EvaluateAsync("() => window.dispatchEvent(new Event('online'))");
+
+        var days = (await Get(patient, $"/api/episodes/{episode}/check-ins"))["days"]!.AsArray();
+        Assert.Equal(Today, Assert.Single(days)!["day"]!.GetValue<string>());
+        var summary = await Get(patient, $"/api/episodes/{episode}");
+        Assert.Equal(0, summary["corrections"]!.GetValue<int>());
+        var alerts = (await Get(patient, $"/api/episodes/{episode}/alerts"))["alerts"]!.AsArray();
+        Assert.Contains(alerts, a => a!["rule"]!.GetValue<string>() == "possible-clot-in-lungs");
+    }
+
+    [Fact]
+    public async Task A_check_in_the_service_refuses_is_kept_and_shown_never_dropped()
+    {
+        var (_, episode, code) = await Invitation();
+        var page = await Phone();
+        await page.GotoAsync($"{_api.Url}/app#invite={code}");
+        await Ready(page);
+
+        // The physio closes the episode meanwhile: the service refuses (409) and the patient sees why.
+        using (var physio = _api.ClientFor(_physio))
+        {
+            await (await physio.PostAsJsonAsync($"/api/episodes/{episode}/close", new { reason = "referred" })).ShouldBe(HttpStatusCode.NoContent);
+        }
+        await page.SelectOptionAsync("#day", Today);
+        await Fill(page, pain: 3, swelling: "none", walking: true);
+        await page.ClickAsync("#save");
+
+        await Assertions.Expect(page.Locator("#outbox-list li[data-status='failed']")).ToContainTextAsync("closed");
+        await page.ReloadAsync();
+        await Assertions.Expect(page.Locator("#outbox-list li[data-status='failed']")).ToHaveCountAsync(1);
+    }
+
+    [Fact]
+    public async Task The_app_has_no_serious_accessibility_violation_on_a_phone_in_dark_mode_or_at_200_percent_zoom_and_is_installable()
+    {
+        var (_, _, code) = await Invitation();
+        var page = await Phone();
+        await page.GotoAsync($"{_api.Url}/app#invite={code}");
+        await Ready(page);
+
+        await NoSeriousViolations(page, "light");
+        await page.EmulateMediaAsync(new() { ColorScheme = ColorScheme.Dark });
+        await NoSeriousViolations(page, "dark");
+        await Screenshot(page, "4-dark");
+        // 200% zoom on a 360 px phone leaves 180 CSS pixels: nothing may need sideways scrolling.
+        await page.SetViewportSizeAsync(180, 740);
+        Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth + 1"), "the page scrolls sideways at 200% zoom");
+        await NoSeriousViolations(page, "zoomed");
+
+        var manifest = await page.EvaluateAsync<JsonElementHolder>("async () => ({ json: JSON.stringify(await (await fetch(document.querySelector('link[rel=manifest]').href)).json()) })");
+        var parsed = JsonNode.Parse(manifest.Json)!;
+        Assert.Equal("standalone", parsed["display"]!.GetValue<string>());
+        Assert.Contains(parsed["icons"]!.AsArray(), i => i!["sizes"]!.GetValue<string>() == "512x512");
+        await page.ReloadAsync();
+        await Ready(page);
+        Assert.True(await page.EvaluateAsync<bool>("() => navigator.serviceWorker.controller !== null"), "the service worker does not control the page");
+        var cdp = await page.Context.NewCDPSessionAsync(page);
+        var installability = await cdp.SendAsync("Page.getInstallabilityErrors");
+        var errors = installability?.GetProperty("installabilityErrors").EnumerateArray().Select(e => e.GetProperty("errorId").GetString()).ToList() ?? [];
+        // Playwright's contexts are incognito-like; everything else would stop Chrome offering to install.
+        Assert.DoesNotContain(errors, e => e != "in-incognito");
+    }
+
+    [Fact]
+    public async Task An_invitation_already_used_says_so_and_signs_nobody_in()
+    {
+        var (_, _, code) = await Invitation();
+        using (var anonymous = new HttpClient { BaseAddress = new Uri(_api.Url) })
+        {
+            await (await anonymous.PostAsJsonAsync("/api/sessions", new { invitationCode = code })).ShouldBe(HttpStatusCode.Created);
+        }
+        var page = await Phone();
+
+        await page.GotoAsync($"{_api.Url}/app#invite={code}");
+
+        await Assertions.Expect(page.Locator("#welcome-text")).ToContainTextAsync("already been used");
+        Assert.False(await page.Locator("#checkin").IsVisibleAsync());
+    }
+
+    public sealed record JsonElementHolder(string Json);
+
+    private static string Today => PatientCalendar.DaysAgo(0, Zone);
+
+    private static string Yesterday => PatientCalendar.DaysAgo(1, Zone);
+
+    private async Task<IPage> Phone()
+    {
+        var context = await _browser.NewContextAsync(new()
+        {
+            ViewportSize = new() { Width = 360, Height = 740 },
+            DeviceScaleFactor = 2,
+            IsMobile = true,
+            HasTouch = true,
+            Locale = "en-GB",
+        });
+        return await context.NewPageAsync();
+    }
+
+    /// <summary>An episode opened by the physio for a new patient, and an invitation for it.</summary>
+    private async Task<(Caller Patient, Guid Episode, string Code)> Invitation()
+    {
+        var patient = new Caller(Guid.NewGuid(), Role.Patient, _physio.ClinicId);
+        using var physio = _api.ClientFor(_physio);
+        var opened = await (await physio.PostAsJsonAsync("/api/episodes",
+            new { patientId = patient.UserId, side = "left", suspectedCause = "calf-strain", onsetDate = PatientCalendar.DaysAgo(10, Zone), timeZone = Zone })).ShouldBe(HttpStatusCode.Created);
+        var episode = opened["id"]!.GetValue<Guid>();
+        var invitation = await (await physio.PostAsJsonAsync($"/api/episodes/{episode}/invitations", new { })).ShouldBe(HttpStatusCode.Created);
+        return (patient, episode, invitation["code"]!.GetValue<string>());
+    }
+
+    private async Task<JsonNode> Get(Caller caller, string url)
+    {
+        using var client = _api.ClientFor(caller);
+        return await (await client.GetAsync(url)).ShouldBe(HttpStatusCode.OK);
+    }
+
+    private static async Task Ready(IPage page) => await page.WaitForSelectorAsync("body[data-ready='true']");
+
+    private static async Task Fill(IPage page, int pain, string swelling, bool walking, bool atNight = false)
+    {
+        await page.ClickAsync($"label[for='pain-{pain}']");
+        await page.ClickAsync($"label[for='swelling-{swelling}']");
+        await page.ClickAsync($"label[for='walking-{(walking ? "true" : "false")}']");
+        await page.SetCheckedAsync("input[name=painAtNight]", atNight);
+    }
+
+    private static async Task NoSeriousViolations(IPage page, string what)
+    {
+        var results = await page.RunAxe();
+        var serious = results.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
+        Assert.True(serious.Count == 0, $"{what}: " + string.Join("; ", serious.Select(v => $"{v.Id}: {v.Help} ({string.Join(", ", v.Nodes.Select(n => n.Target?.ToString()))})")));
+    }
+
+    private static async Task Screenshot(IPage page, string name)
+    {
+        var folder = Path.Combine(PostgresServer.RepositoryRoot(), "TestResults", "screenshots");
+        Directory.CreateDirectory(folder);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(folder, $"app-{name}.png"), FullPage = true });
+    }
+
+    /// <summary>What the first load cost, written next to the screenshots (measured, not asserted).</summary>
+    private static async Task Metrics(IPage page)
+    {
+        var figures = await page.EvaluateAsync<string>(
+            "() => { const n = performance.getEntriesByType('navigation')[0]; const r = performance.getEntriesByType('resource');" +
+            " const own = r.filter(e => new URL(e.name).pathname.startsWith('/app'));" +
+            " return JSON.stringify({ domContentLoadedMs: n.domContentLoadedEventEnd, appFileBytes: own.reduce((s, e) => s + (e.encodedBodySize || 0), n.encodedBodySize || 0), resources: r.length }); }");
+        await File.WriteAllTextAsync(Path.Combine(PostgresServer.RepositoryRoot(), "TestResults", "screenshots", "app-metrics.json"), figures);
+    }
+}
