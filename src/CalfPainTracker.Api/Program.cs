@@ -36,6 +36,7 @@ var dataSource = new NpgsqlDataSourceBuilder(connectionString).Build();
 var clinicDatabases = builder.Configuration.GetSection("Marten:ClinicDatabases").Get<ClinicDatabase[]>() ?? [];
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton(builder.Configuration.GetSection(RuleSettings.Section).Get<RuleSettings>() ?? new RuleSettings());
+builder.Services.AddSingleton(builder.Configuration.GetSection(AlertSettings.Section).Get<AlertSettings>() ?? new AlertSettings());
 var notificationSettings = builder.Configuration.GetSection(NotificationSettings.Section).Get<NotificationSettings>() ?? new NotificationSettings();
 builder.Services.AddSingleton(notificationSettings);
 // Webhook receivers answer within the delivery timeout or the attempt is a failure; redirects are
@@ -71,6 +72,8 @@ var marten = builder.Services.AddMarten(opts =>
         opts.RegisterDocumentType<WebhookDelivery>();
         opts.RegisterDocumentType<ReminderChain>();
         opts.RegisterDocumentType<RecordAccess>();
+        // No projection applies a clinician's note, so it is named here for the timeline to read it back.
+        opts.Events.AddEventType<CalfPainTracker.Timeline.ClinicianNoteWritten>();
         // A share link is opened without signing in, so without a clinic: it is found across
         // clinics by its token's hash and carries its clinic inside.
         opts.Schema.For<ReportLink>().SingleTenanted().Index(l => l.TokenHash, index => index.IsUnique = true);

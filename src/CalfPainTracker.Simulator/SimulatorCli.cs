@@ -78,6 +78,12 @@ public static class SimulatorCli
     private static readonly Option<int> ClinicNumber = Counted("--clinic", 1, 1000, "Which clinic of the cohort to print, counting from 1.");
     private static readonly Option<int> Hours = Counted("--hours", 12, 720, "How long the tokens last, in hours.");
 
+    private static readonly Option<int> ClearAfter = new("--clear-after")
+    {
+        Description = "ClinicalRules:ClearAdviceAfterCheckIns for the 'after' column; the 'before' column never clears (0).",
+        DefaultValueFactory = _ => new Alerts.RuleSettings().ClearAdviceAfterCheckIns,
+    };
+
     public static Task<int> Main(string[] args) => Build().Parse(args).InvokeAsync();
 
     public static RootCommand Build()
@@ -104,6 +110,16 @@ public static class SimulatorCli
         };
         tokens.SetAction(PrintTokens);
         root.Subcommands.Add(tokens);
+
+        var burden = new Command("alert-burden",
+            "Runs one clinic's patients through the service's own rules in memory (no service needed) and prints, as Markdown, the alerts raised " +
+            "by rule and severity, the alerts still open on the last day, and the day each story's first urgent or emergency alert fired: " +
+            "with advice never cleared (before) and cleared after --clear-after check-ins (after).")
+        {
+            Physios, Patients, Days, Start, Seed, Stories, ClearAfter,
+        };
+        burden.SetAction(PrintAlertBurden);
+        root.Subcommands.Add(burden);
         return root;
     }
 
@@ -187,6 +203,18 @@ public static class SimulatorCli
         lines.Add($"PATIENT_STORY={WireNames.Of(patient.Story)}");
         lines.Add($"PATIENT_TOKEN={Token(patient.Patient)}");
         Console.WriteLine(string.Join(Environment.NewLine, lines));
+        return 0;
+    }
+
+    private static int PrintAlertBurden(ParseResult parsed)
+    {
+        var days = parsed.GetValue(Days);
+        var calendar = new StoryCalendar(parsed.GetValue(Start) ?? StoryCalendar.Today(DateTimeOffset.UtcNow).AddDays(-days), days);
+        var shape = ShapeOf(parsed) with { Clinics = 1 };
+        var cohort = Cohort.Create(shape, calendar);
+        var before = AlertBurden.Run(cohort, calendar, new Alerts.RuleSettings { ClearAdviceAfterCheckIns = 0 });
+        var after = AlertBurden.Run(cohort, calendar, new Alerts.RuleSettings { ClearAdviceAfterCheckIns = Math.Max(0, parsed.GetValue(ClearAfter)) });
+        Console.Write(AlertBurden.Compare(cohort, calendar, before, after));
         return 0;
     }
 

@@ -37,4 +37,37 @@ public static class AlertDecisions
         }
         return (events, alertIds);
     }
+
+    /// <summary>
+    /// Pure: the advice alerts that have passed. An open or acknowledged advice alert is cleared
+    /// once <paramref name="afterCheckIns"/> logged days after its last evidence day went by
+    /// without its rule firing (the days as they are with the check-in just decided, so a
+    /// correction of a day already logged adds no day, and a backfilled day counts like any
+    /// other). An alert without evidence days (missed check-ins) is about the patient's silence,
+    /// so the first newly logged day clears it. Urgent and emergency alerts are never cleared.
+    /// </summary>
+    /// <param name="fired">The alerts this check-in's findings belong to: their rule fired, so they stay.</param>
+    public static IReadOnlyList<AlertCleared> Clear(
+        Guid episodeId, IReadOnlyList<Alert> alerts, IReadOnlyList<CheckIns.DayPain> days, bool newDay, IReadOnlyCollection<Guid> fired,
+        int afterCheckIns, DateTimeOffset now)
+    {
+        if (afterCheckIns <= 0) return [];
+        var cleared = new List<AlertCleared>();
+        foreach (var alert in alerts.Where(a => a.IsOpen && a.Severity == Severity.Advice && !fired.Contains(a.Id)))
+        {
+            if (alert.Evidence.Count == 0)
+            {
+                if (newDay) cleared.Add(new(episodeId, alert.Id, "The patient checked in again.", now));
+                continue;
+            }
+            var last = alert.Evidence.Max();
+            var since = days.Count(d => d.Day > last);
+            if (since >= afterCheckIns)
+            {
+                cleared.Add(new(episodeId, alert.Id,
+                    $"Not seen on the {since} check-ins since {last:yyyy-MM-dd}.", now));
+            }
+        }
+        return cleared;
+    }
 }

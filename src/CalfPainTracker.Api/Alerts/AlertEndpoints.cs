@@ -15,6 +15,18 @@ public sealed record EpisodeAlerts(Guid EpisodeId, IReadOnlyList<Alert> Alerts)
 
 public sealed record ResolveAlertRequest(string? Note);
 
+/// <summary>Configuration section "Alerts".</summary>
+public sealed class AlertSettings
+{
+    public const string Section = "Alerts";
+
+    /// <summary>
+    /// A clinic that wants every resolve explained (the default) gets 400 for a resolve without a
+    /// note; one that does not may resolve with an empty note.
+    /// </summary>
+    public bool RequireNoteToResolve { get; set; } = true;
+}
+
 public static class AlertEndpoints
 {
     public const int MaxNoteLength = 2000;
@@ -37,6 +49,7 @@ public static class AlertEndpoints
         var (stream, alert) = await FetchAlertForWriting(session, alertId, caller, cancellation);
         if (stream is null || alert is null) return Problems.AlertNotFound(alertId);
         if (alert.Status == AlertStatus.Resolved) return Problems.AlertResolvedAlready(alertId);
+        if (alert.Status == AlertStatus.Cleared) return Problems.AlertClearedAlready(alertId);
 
         if (alert.Status == AlertStatus.Open)
         {
@@ -51,10 +64,13 @@ public static class AlertEndpoints
     [WolverinePost("/api/alerts/{alertId}/resolve", Name = "ResolveAlert")]
     [Authorize(Policy = Policies.Clinician)]
     public static async Task<IResult> Resolve(
-        Guid alertId, ResolveAlertRequest request, ClaimsPrincipal user, IDocumentSession session, TimeProvider clock, CancellationToken cancellation)
+        Guid alertId, ResolveAlertRequest request, ClaimsPrincipal user, IDocumentSession session, AlertSettings settings, TimeProvider clock, CancellationToken cancellation)
     {
         var errors = new FieldErrors();
-        if (string.IsNullOrWhiteSpace(request.Note)) errors.Add("note", "'note' is required: say what was done about the alert.");
+        if (string.IsNullOrWhiteSpace(request.Note))
+        {
+            if (settings.RequireNoteToResolve) errors.Add("note", "'note' is required (Alerts:RequireNoteToResolve): say what was done about the alert.");
+        }
         else if (request.Note.Length > MaxNoteLength) errors.Add("note", $"'note' may hold at most {MaxNoteLength} characters.");
         if (errors.Any) return errors.ToResult();
 
@@ -62,8 +78,9 @@ public static class AlertEndpoints
         var (stream, alert) = await FetchAlertForWriting(session, alertId, caller, cancellation);
         if (stream is null || alert is null) return Problems.AlertNotFound(alertId);
         if (alert.Status == AlertStatus.Resolved) return Problems.AlertResolvedAlready(alertId);
+        if (alert.Status == AlertStatus.Cleared) return Problems.AlertClearedAlready(alertId);
 
-        var resolved = new AlertResolved(alert.EpisodeId, alert.Id, caller.UserId, request.Note!.Trim(), clock.GetUtcNow());
+        var resolved = new AlertResolved(alert.EpisodeId, alert.Id, caller.UserId, request.Note?.Trim() ?? "", clock.GetUtcNow());
         stream.AppendOne(resolved);
         alert = alert.Copy();
         alert.Apply(resolved);

@@ -1,6 +1,6 @@
 namespace CalfPainTracker.Alerts;
 
-public enum AlertStatus { Open, Acknowledged, Resolved }
+public enum AlertStatus { Open, Acknowledged, Resolved, Cleared }
 
 /// <summary>A rule found something; raised in the same transaction as the check-in that showed it.</summary>
 public sealed record AlertRaised(
@@ -25,6 +25,12 @@ public sealed record AlertSeverityRaised(Guid EpisodeId, Guid AlertId, Severity 
 public sealed record AlertAcknowledged(Guid EpisodeId, Guid AlertId, Guid By, DateTimeOffset At);
 
 public sealed record AlertResolved(Guid EpisodeId, Guid AlertId, Guid By, string Note, DateTimeOffset At);
+
+/// <summary>
+/// The service closed an advice alert whose condition has not shown on the patient's later
+/// check-ins. Never for urgent or emergency alerts: only a clinician closes those.
+/// </summary>
+public sealed record AlertCleared(Guid EpisodeId, Guid AlertId, string Reason, DateTimeOffset At);
 
 /// <summary>An urgent or emergency alert was not acknowledged in time and was passed to the clinic.</summary>
 public sealed record AlertEscalatedToClinic(Guid EpisodeId, Guid AlertId, TimeSpan Unacknowledged, DateTimeOffset At);
@@ -60,11 +66,14 @@ public sealed class Alert
     public Guid? ResolvedBy { get; set; }
     public string? ResolutionNote { get; set; }
     public DateTimeOffset? EscalatedAt { get; set; }
+    public DateTimeOffset? ClearedAt { get; set; }
+    public string? ClearedReason { get; set; }
 
     /// <summary>When the alert last became more serious: its current severity has waited since then.</summary>
     public DateTimeOffset? SeverityRaisedAt { get; set; }
 
-    public bool IsOpen => Status != AlertStatus.Resolved;
+    /// <summary>Still asks for a clinician's attention: neither resolved by one nor cleared by the service.</summary>
+    public bool IsOpen => Status is AlertStatus.Open or AlertStatus.Acknowledged;
 
     public static Alert From(AlertRaised e) => new()
     {
@@ -120,6 +129,13 @@ public sealed class Alert
     }
 
     public void Apply(AlertEscalatedToClinic e) => EscalatedAt = e.At;
+
+    public void Apply(AlertCleared e)
+    {
+        Status = AlertStatus.Cleared;
+        ClearedAt = e.At;
+        ClearedReason = e.Reason;
+    }
 
     /// <summary>A copy to apply not-yet-saved events to, leaving the loaded episode as it was.</summary>
     public Alert Copy()

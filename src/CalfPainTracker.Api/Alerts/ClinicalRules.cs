@@ -47,6 +47,12 @@ public sealed class RuleSettings
     /// <summary>An urgent or emergency alert nobody has acknowledged by then is passed to the clinic.</summary>
     public TimeSpan EscalateAfter { get; set; } = TimeSpan.FromHours(2);
 
+    /// <summary>
+    /// An advice alert whose rule has not fired on this many newly logged days after its last
+    /// evidence is cleared by the service; 0 never clears.
+    /// </summary>
+    public int ClearAdviceAfterCheckIns { get; set; } = 3;
+
     public PersistentPainThreshold PersistentPainFor(SuspectedCause cause) =>
         PersistentPainByCause.TryGetValue(cause, out var threshold) ? threshold : PersistentPain;
 }
@@ -67,7 +73,10 @@ public static class ClinicalRules
     /// Evaluates every rule for the day of <paramref name="today"/>: its own answers, and the
     /// pain of all logged days (latest version of each, in day order) with that day among them.
     /// </summary>
-    public static IReadOnlyList<Finding> Evaluate(SuspectedCause cause, RiskFactors risk, CheckIn today, IReadOnlyList<DayPain> days, RuleSettings settings)
+    /// <param name="tuning">The physiotherapist's tuning of this episode's advice rules; snoozes are judged at <paramref name="now"/>.</param>
+    public static IReadOnlyList<Finding> Evaluate(
+        SuspectedCause cause, RiskFactors risk, CheckIn today, IReadOnlyList<DayPain> days, RuleSettings settings,
+        AlertTuning? tuning = null, DateTimeOffset? now = null)
     {
         ArgumentNullException.ThrowIfNull(today);
         var index = LoggedDays.IndexOf(days, today.Day);
@@ -81,7 +90,8 @@ public static class ClinicalRules
         Rupture(today, findings);
         if (!IntermittentCramps(cause, upToToday))
         {
-            PersistentPain(upToToday, settings.PersistentPainFor(cause), findings);
+            var clinic = settings.PersistentPainFor(cause);
+            PersistentPain(upToToday, clinic, (tuning ?? AlertTuning.None).PersistentPainOr(clinic), findings);
             Worsening(upToToday, findings);
         }
         if (today.PainAtRest || today.PainAtNight)
@@ -103,7 +113,7 @@ public static class ClinicalRules
                 "Swelling of the calf or ankle is a reason to see a doctor. If it comes with redness, warmth or the calf gets bigger than the other side, contact a doctor today.",
                 [today.Day], SeedList));
         }
-        return findings;
+        return tuning is not null && now is { } at ? tuning.Filter(findings, at) : findings;
     }
 
     private static void Emergencies(CheckIn today, List<Finding> findings)
@@ -186,21 +196,37 @@ public static class ClinicalRules
         cause == SuspectedCause.Cramps && days.TakeLast(CrampLookBackDays).Any(d => d.Pain <= 1);
 
     /// <summary>Pain at or above the threshold on each of the last N logged days, without improving by the minimum over them.</summary>
-    private static void PersistentPain(List<DayPain> days, PersistentPainThreshold threshold, List<Finding> findings)
+    private static void PersistentPain(List<DayPain> days, PersistentPainThreshold clinic, PersistentPainThreshold threshold, List<Finding> findings)
     {
-        if (days.Count < threshold.Days) return;
-        var run = days.TakeLast(threshold.Days).ToList();
-        if (run.Any(d => d.Pain < threshold.MinimumPain)) return;
-        if (run[0].Pain - run[^1].Pain >= threshold.MinimumImprovement) return;
-
-        // Unrelenting severe pain needs a quicker look than pain that is merely not improving.
-        var severe = run.All(d => d.Pain >= 8);
-        findings.Add(new(AlertRule.PersistentPain, severe ? Severity.Urgent : Severity.Advice,
-            severe ? "Severe calf pain that is not improving" : "Calf pain that is not improving",
-            $"Your pain has been {threshold.MinimumPain}/10 or more for {threshold.Days} check-ins without getting better. " +
-            (severe ? "Contact your GP or physiotherapist today." : "Book an appointment with your GP or physiotherapist."),
-            run.Select(d => d.Day).ToList(), SeedList + ", item 4 (default: pain >= 4 on 3 consecutive check-ins, no improvement of >= 1)"));
+        // Unrelenting severe pain needs a quicker look than pain that is merely not improving,
+        // and it is judged on the clinic's window: no per-patient tuning may delay or hide it.
+        if (NotImproving(days, clinic.Days, Math.Max(SeverePain, clinic.MinimumPain), clinic.MinimumImprovement) is { } severe)
+        {
+            findings.Add(new(AlertRule.PersistentPain, Severity.Urgent, "Severe calf pain that is not improving",
+                $"Your pain has been {clinic.MinimumPain}/10 or more for {clinic.Days} check-ins without getting better. Contact your GP or physiotherapist today.",
+                severe.Select(d => d.Day).ToList(), PersistentPainSource(clinic, threshold)));
+            return;
+        }
+        if (NotImproving(days, threshold.Days, threshold.MinimumPain, threshold.MinimumImprovement) is not { } run) return;
+        findings.Add(new(AlertRule.PersistentPain, Severity.Advice, "Calf pain that is not improving",
+            $"Your pain has been {threshold.MinimumPain}/10 or more for {threshold.Days} check-ins without getting better. Book an appointment with your GP or physiotherapist.",
+            run.Select(d => d.Day).ToList(), PersistentPainSource(clinic, threshold)));
     }
+
+    /// <summary>Pain at which persistent pain is urgent rather than advice, whatever the tuning.</summary>
+    public const int SeverePain = 8;
+
+    private static List<DayPain>? NotImproving(List<DayPain> days, int count, int minimumPain, int minimumImprovement)
+    {
+        if (days.Count < count) return null;
+        var run = days.TakeLast(count).ToList();
+        if (run.Any(d => d.Pain < minimumPain)) return null;
+        return run[0].Pain - run[^1].Pain >= minimumImprovement ? null : run;
+    }
+
+    private static string PersistentPainSource(PersistentPainThreshold clinic, PersistentPainThreshold threshold) =>
+        SeedList + ", item 4 (default: pain >= 4 on 3 consecutive check-ins, no improvement of >= 1)" +
+        (threshold == clinic ? "" : $"; tuned for this patient: pain >= {threshold.MinimumPain} on {threshold.Days} check-ins");
 
     /// <summary>Pain up by the baseline-aware meaningful change over the last 3 logged days.</summary>
     private static void Worsening(List<DayPain> days, List<Finding> findings)

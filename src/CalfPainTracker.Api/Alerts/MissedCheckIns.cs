@@ -51,7 +51,7 @@ public static class MissedCheckIns
         var finding = new Finding(AlertRule.MissedCheckIns, Severity.Advice, $"No check-in for {check.DaysMissed} days while an alert is open",
             $"The patient has not checked in since {check.LastDay:yyyy-MM-dd} and has an open alert. Contact them to find out how they are.",
             [], "CalfPainTracker product rule (clinical-reference.md section 8: reminders and clinician follow-up)");
-        return AlertDecisions.Decide(episode.Id, episode.Alerts, [finding], null, now, newId).Events;
+        return AlertDecisions.Decide(episode.Id, episode.Alerts, episode.Tuning.Filter([finding], now), null, now, newId).Events;
     }
 }
 

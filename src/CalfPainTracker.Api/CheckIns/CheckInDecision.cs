@@ -15,8 +15,11 @@ public static class CheckInDecision
     public static CheckInOutcome Decide(Episode episode, CheckIn checkIn, RuleSettings settings, DateTimeOffset now, Func<Guid> newId)
     {
         var correction = episode.HasCheckInFor(checkIn.Day);
-        var findings = ClinicalRules.Evaluate(episode.SuspectedCause, episode.RiskFactors, checkIn, episode.DaysWith(checkIn), settings);
-        var (alertEvents, alertIds) = AlertDecisions.Decide(episode.Id, episode.Alerts, findings, checkIn.CheckInId, now, newId);
+        var days = episode.DaysWith(checkIn);
+        var findings = ClinicalRules.Evaluate(episode.SuspectedCause, episode.RiskFactors, checkIn, days, settings, episode.Tuning, now);
+        var (raised, alertIds) = AlertDecisions.Decide(episode.Id, episode.Alerts, findings, checkIn.CheckInId, now, newId);
+        var cleared = AlertDecisions.Clear(episode.Id, episode.Alerts, days, !correction, alertIds, settings.ClearAdviceAfterCheckIns, now);
+        IReadOnlyList<object> alertEvents = [.. raised, .. cleared];
 
         object logged = correction
             ? new CheckInCorrected(episode.Id, checkIn, alertIds)

@@ -130,6 +130,8 @@ public sealed partial class PatientTriageProjection : SingleStreamProjection<Pat
     public static void Apply(AlertEscalatedToClinic e, PatientTriage triage) => triage.ChangeOpenAlert(e.AlertId, a => a with { Escalated = true });
 
     public static void Apply(AlertResolved e, PatientTriage triage) => triage.Source.OpenAlerts.RemoveAll(a => a.Id == e.AlertId);
+
+    public static void Apply(AlertCleared e, PatientTriage triage) => triage.Source.OpenAlerts.RemoveAll(a => a.Id == e.AlertId);
 }
 
 public static class Triage

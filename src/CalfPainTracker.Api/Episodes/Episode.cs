@@ -46,6 +46,9 @@ public sealed class Episode
     /// <summary>The latest clinician Wells examination, if any: for clinicians only.</summary>
     public WellsExamRecorded? LatestWellsExam { get; set; }
 
+    /// <summary>The assigned physiotherapist's tuning of the advice rules for this patient.</summary>
+    public AlertTuning Tuning { get; set; } = new();
+
     public void Apply(EpisodeOpened e)
     {
         Id = e.EpisodeId;
@@ -89,6 +92,16 @@ public sealed class Episode
     public void Apply(AlertResolved e) => AlertById(e.AlertId)?.Apply(e);
 
     public void Apply(AlertEscalatedToClinic e) => AlertById(e.AlertId)?.Apply(e);
+
+    public void Apply(AlertCleared e) => AlertById(e.AlertId)?.Apply(e);
+
+    public void Apply(AlertTuningSet e) => Tuning.Apply(e);
+
+    public void Apply(AlertTuningRemoved e) => Tuning.Apply(e);
+
+    public void Apply(AdviceRuleSnoozed e) => Tuning.Apply(e);
+
+    public void Apply(AdviceRuleSnoozeLifted e) => Tuning.Apply(e);
 
     public void Apply(WellsExamRecorded e) => LatestWellsExam = e;
 

@@ -28,6 +28,11 @@ public static class Problems
         title: "Alert already resolved",
         detail: $"Alert {id} has been resolved. If the problem comes back, the next check-in raises a new alert.");
 
+    public static IResult AlertClearedAlready(Guid id) => TypedResults.Problem(
+        statusCode: StatusCodes.Status409Conflict,
+        title: "Alert already cleared",
+        detail: $"Alert {id} was cleared by the service: its condition did not show on the patient's later check-ins. If it comes back, the next check-in raises a new alert.");
+
     public static IResult WebhookNotFound(Guid id) => TypedResults.Problem(
         statusCode: StatusCodes.Status404NotFound,
         title: "Webhook not found",

@@ -27,6 +27,7 @@ public static class PatientHistory
         AlertSeverityRaised e => new(at, "alert-severity-raised", $"Alert became {WireNames.Of(e.Severity)}: {e.Title}"),
         AlertAcknowledged => new(at, "alert-acknowledged", "Your physiotherapist has seen an alert"),
         AlertResolved => new(at, "alert-resolved", "An alert was resolved by your clinic"),
+        AlertCleared => new(at, "alert-cleared", "An alert was cleared: its signs did not show on your later check-ins"),
         AlertEscalatedToClinic => new(at, "alert-escalated", "An alert was passed to the clinic"),
         CheckInReminderDue e => new(at, "reminder-sent", $"Reminder to check in for {Day(e.Day)}"),
         LefsAnswered e => new(at, "questionnaire-answered", $"LEFS questionnaire for {Day(e.Day)}: {e.Total} of {Lefs.Items * Lefs.MaxPerItem}"),

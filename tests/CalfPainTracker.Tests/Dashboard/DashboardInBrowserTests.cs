@@ -82,6 +82,42 @@ public sealed class DashboardInBrowserTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_patients_cleared_advice_is_shown_apart_from_the_open_alerts_and_a_note_joins_the_timeline()
+    {
+        // A physiotherapist of their own, so the other test's count of 40 patients holds.
+        var physio = new Caller(Guid.NewGuid(), Role.Physio, _clinic);
+        var patient = new Caller(Guid.NewGuid(), Role.Patient, _clinic);
+        using var asPhysio = _api.ClientFor(physio);
+        var opened = await (await asPhysio.PostAsJsonAsync("/api/episodes", new { patientId = patient.UserId, side = "left", suspectedCause = "calf-strain", onsetDate = Day(-14), timeZone = ApiProcess.Zone })).ShouldBe(HttpStatusCode.Created);
+        var episode = opened["id"]!.GetValue<Guid>();
+        using var asPatient = _api.ClientFor(patient);
+        await (await asPatient.PostAsJsonAsync($"/api/episodes/{episode}/check-ins", TestUser.CheckIn(Day(-4), 3, new { swelling = "mild" }), TestUser.Json)).ShouldBe(HttpStatusCode.Created);
+        foreach (var day in new[] { Day(-3), Day(-2), Day(-1) })
+        {
+            await (await asPatient.PostAsJsonAsync($"/api/episodes/{episode}/check-ins", TestUser.CheckIn(day, 3), TestUser.Json)).ShouldBe(HttpStatusCode.Created);
+        }
+        await (await asPatient.PostAsJsonAsync($"/api/episodes/{episode}/check-ins", TestUser.CheckIn(Day(0), 3, new { painAtNight = true }), TestUser.Json)).ShouldBe(HttpStatusCode.Created);
+
+        var page = await _browser.NewPageAsync(new() { ViewportSize = new() { Width = 1366, Height = 900 } });
+        await page.GotoAsync($"{_api.Url}/dashboard");
+        await page.FillAsync("#token", Token(physio));
+        await page.ClickAsync("#sign-in-form button[type=submit]");
+        await page.ClickAsync($"tr[data-episode='{episode}']");
+        await page.WaitForSelectorAsync("#cleared-alerts li[data-status='cleared']", new() { State = WaitForSelectorState.Attached });
+
+        Assert.Equal(1, await page.Locator("#cleared-alerts li").CountAsync());
+        Assert.Equal("1", await page.Locator("#cleared-count").TextContentAsync());
+        Assert.Equal(1, await page.Locator("#alerts li").CountAsync());
+        Assert.Equal("open", await page.Locator("#alerts li").GetAttributeAsync("data-status"));
+        Assert.Equal(1, await page.Locator("#timeline li[data-kind='alert-cleared']").CountAsync());
+
+        await page.FillAsync("#note-form textarea[name=text]", "Phoned: swelling gone, night pain new.");
+        await page.ClickAsync("#note-form button[type=submit]");
+        await Assertions.Expect(page.Locator("#timeline li[data-kind='clinician-note']")).ToContainTextAsync("night pain new");
+        await Screenshot(page, "4-cleared-and-timeline");
+    }
+
+    [Fact]
     public async Task A_patients_token_cannot_open_the_dashboard()
     {
         var page = await _browser.NewPageAsync();

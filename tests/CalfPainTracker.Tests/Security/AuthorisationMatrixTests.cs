@@ -41,6 +41,15 @@ public sealed class AuthorisationMatrixTests(ApiHost api)
         ["POST /api/alerts/{alertId}/acknowledge"] = new("403 200 200 403 404 404 401 401 401", e => ($"/api/alerts/{e.Alert}/acknowledge", null)),
         ["POST /api/alerts/{alertId}/resolve"] = new("403 200 200 403 404 404 401 401 401", e => ($"/api/alerts/{e.Alert}/resolve", new { note = "Reviewed by phone" })),
         ["PUT /api/episodes/{episodeId}/wells-exam"] = new("403 200 403 403 404 403 401 401 401", e => ($"/api/episodes/{e.Episode}/wells-exam", WellsExam)),
+        // Tuning is the assigned physiotherapist's alone; any clinician of the episode may read it.
+        ["GET /api/episodes/{episodeId}/alert-tuning"] = new("403 200 200 403 404 404 401 401 401", e => ($"/api/episodes/{e.Episode}/alert-tuning", null)),
+        ["PUT /api/episodes/{episodeId}/alert-tuning"] = new("403 200 403 403 404 403 401 401 401", e => ($"/api/episodes/{e.Episode}/alert-tuning", new { persistentPain = new { minimumPain = 5, days = 4 } })),
+        ["DELETE /api/episodes/{episodeId}/alert-tuning"] = new("403 200 403 403 404 403 401 401 401", e => ($"/api/episodes/{e.Episode}/alert-tuning", null)),
+        ["PUT /api/episodes/{episodeId}/alert-tuning/snoozes/{rule}"] = new("403 200 403 403 404 403 401 401 401", e => ($"/api/episodes/{e.Episode}/alert-tuning/snoozes/swelling", new { days = 7, reason = "Compression stocking fitted" })),
+        ["DELETE /api/episodes/{episodeId}/alert-tuning/snoozes/{rule}"] = new("403 200 403 403 404 403 401 401 401", e => ($"/api/episodes/{e.Episode}/alert-tuning/snoozes/swelling", null)),
+        // Clinician notes are in the timeline, so patients are refused it.
+        ["GET /api/episodes/{episodeId}/timeline"] = new("403 200 200 403 404 404 401 401 401", e => ($"/api/episodes/{e.Episode}/timeline", null)),
+        ["POST /api/episodes/{episodeId}/notes"] = new("403 201 201 403 404 404 401 401 401", e => ($"/api/episodes/{e.Episode}/notes", new { text = "Phoned: walking better" })),
         ["GET /api/episodes/{episodeId}/trend"] = new("200 200 200 404 404 404 401 401 401", e => ($"/api/episodes/{e.Episode}/trend", null)),
         ["POST /api/episodes/{episodeId}/questionnaires/lefs"] = new("201 403 403 404 403 403 401 401 401", e => ($"/api/episodes/{e.Episode}/questionnaires/lefs", new { answers = Enumerable.Repeat(3, 20) })),
         ["POST /api/webhooks"] = new("403 403 400 403 403 400 401 401 401", _ => ("/api/webhooks", new { url = "http://127.0.0.1:9/hook", secret = "0123456789abcdef", events = new[] { "alert.raised" } })),

@@ -162,8 +162,9 @@ async function openPatient(episodeId) {
 }
 
 async function renderPatient(episodeId) {
-  const [summary, trend, alerts] = await Promise.all([
+  const [summary, trend, alerts, timeline, tuning] = await Promise.all([
     api(`/api/episodes/${episodeId}`), api(`/api/episodes/${episodeId}/trend`), api(`/api/episodes/${episodeId}/alerts`),
+    api(`/api/episodes/${episodeId}/timeline`), api(`/api/episodes/${episodeId}/alert-tuning`),
   ]);
   if (state.openEpisode !== episodeId) return;
   $("patient-title").textContent = `Patient ${shortId(summary.patientId)} · ${names[summary.suspectedCause] ?? summary.suspectedCause}, ${summary.side} leg`;
@@ -172,6 +173,8 @@ async function renderPatient(episodeId) {
     `${trend.direction ? arrows[trend.direction] : trend.note}` + (trend.eventsBehind > 0 ? ` · updating (${trend.eventsBehind} events behind)` : "");
   chart(trend);
   renderAlerts(alerts.alerts);
+  renderTimeline(timeline.entries);
+  renderTuning(tuning);
   renderWeeks(trend.weeks);
   renderDays(trend.days);
   $("response").replaceChildren(...trend.treatmentResponse.map((t) => el("li", {}, `${t.treatment}: ${t.interpretation}`)));
@@ -214,7 +217,14 @@ function chart(trend) {
   }, [xs, pain, rolling, baseline], container);
 }
 
-function renderAlerts(alerts) {
+function renderAlerts(all) {
+  // Cleared alerts are kept apart: the service closed them because their signs did not come back.
+  const cleared = all.filter((a) => a.status === "cleared");
+  $("cleared-alerts").replaceChildren(...cleared.map((a) => el("li", { class: "status-cleared", "data-alert": a.id, "data-status": a.status },
+    el("span", { class: `badge ${a.severity}` }, a.severity), el("strong", {}, a.title), el("br"),
+    el("span", { class: "muted" }, `Evidence: ${a.evidence.join(", ") || "—"} · cleared ${a.clearedAt?.slice(0, 10) ?? ""}: ${a.clearedReason ?? ""}`))));
+  $("cleared-count").textContent = String(cleared.length);
+  const alerts = all.filter((a) => a.status !== "cleared");
   $("alerts").replaceChildren(...alerts.map((a) => {
     const item = el("li", { class: `status-${a.status}`, "data-alert": a.id, "data-status": a.status },
       el("span", { class: `badge ${a.severity}` }, a.severity), el("strong", {}, a.title), el("br"),
@@ -230,6 +240,22 @@ function renderAlerts(alerts) {
     if (a.resolutionNote) item.append(el("br"), el("em", {}, `Resolved: ${a.resolutionNote}`));
     return item;
   }));
+}
+
+function renderTimeline(entries) {
+  // Newest first: the latest is what a clinician opens the page for.
+  $("timeline").replaceChildren(...[...entries].reverse().map((e) => el("li", { "data-kind": e.kind },
+    el("span", { class: "muted" }, `${e.at.slice(0, 16).replace("T", " ")} `), e.summary,
+    ...(e.text ? [el("br"), el("em", {}, e.text)] : []))));
+}
+
+function renderTuning(tuning) {
+  const pain = tuning.persistentPain;
+  const parts = [pain
+    ? `Persistent pain for this patient: pain ≥ ${pain.minimumPain} on ${pain.days} check-ins (clinic: ≥ ${tuning.clinicPersistentPain.minimumPain} on ${tuning.clinicPersistentPain.days}), set ${pain.at.slice(0, 10)}`
+    : `Persistent pain: the clinic's rule (pain ≥ ${tuning.clinicPersistentPain.minimumPain} on ${tuning.clinicPersistentPain.days} check-ins)`];
+  for (const s of tuning.snoozes) parts.push(`Snoozed: ${s.rule} until ${s.until.slice(0, 10)} (${s.reason})`);
+  $("tuning").replaceChildren(...parts.map((p) => el("li", {}, p)));
 }
 
 function button(label, action) {
@@ -258,6 +284,16 @@ $("wells-form").addEventListener("submit", async (event) => {
     const result = await api(`/api/episodes/${state.openEpisode}/wells-exam`, { method: "PUT", body: JSON.stringify(body) });
     $("wells-result").textContent = `Wells score ${result.score.score}: ${result.score.nextStep}`;
   } catch (e) { $("wells-result").textContent = e.message; }
+});
+
+$("note-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const text = event.target.elements.text.value;
+  try {
+    await api(`/api/episodes/${state.openEpisode}/notes`, { method: "POST", body: JSON.stringify({ text }) });
+    event.target.reset();
+    await renderPatient(state.openEpisode);
+  } catch (error) { alert(error.message); }
 });
 
 $("plan-form").addEventListener("submit", async (event) => {
