@@ -162,6 +162,10 @@ app.MapGet("/dashboard", (IWebHostEnvironment environment) =>
         Results.File(environment.WebRootFileProvider.GetFileInfo("dashboard/index.html").CreateReadStream(), "text/html; charset=utf-8"))
     .AllowAnonymous()
     .ExcludeFromDescription();
+app.MapGet("/dashboard/sign-in.json", (ClinicProviderSettings provider, PublicAddress address, IWebHostEnvironment environment) =>
+        ClinicProvider.SignInFor(provider, address, environment))
+    .AllowAnonymous()
+    .ExcludeFromDescription();
 app.MapOpenApi().AllowAnonymous();
 // The reference signs in with a pasted bearer token, the scheme every protected route takes.
 app.MapScalarApiReference("/docs", scalar => scalar.AddPreferredSecuritySchemes([OpenApiContract.Bearer])).AllowAnonymous();

@@ -30,10 +30,12 @@ public static class SecurityConfiguration
     {
         var jwt = builder.Configuration.GetSection(JwtSettings.Section).Get<JwtSettings>() ?? new JwtSettings();
         var limits = builder.Configuration.GetSection(SecuritySettings.Section).Get<SecuritySettings>() ?? new SecuritySettings();
+        var provider = builder.Configuration.GetSection(ClinicProviderSettings.Section).Get<ClinicProviderSettings>() ?? new ClinicProviderSettings();
         var key = jwt.Key(); // refuses to start without a usable key, in every environment
         jwt.RefusePublishedKey(builder.Environment);
 
         builder.Services.AddSingleton(limits);
+        builder.Services.AddSingleton(provider);
         builder.Services.AddSingleton(PublicAddress.From(builder.Configuration, builder.Environment));
         builder.WebHost.ConfigureKestrel(k =>
         {
@@ -59,7 +61,8 @@ public static class SecurityConfiguration
                     ClockSkew = TimeSpan.FromSeconds(30),
                 };
                 options.Events = BearerSchemes.Answers();
-            });
+            })
+            .AddClinicProvider(provider, schemeByIssuer);
 
         builder.Services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
@@ -99,6 +102,9 @@ public static class SecurityConfiguration
     public static WebApplication UseCalfPainSecurity(this WebApplication app)
     {
         var limits = app.Services.GetRequiredService<SecuritySettings>();
+        // The page fetches the provider's discovery document and redeems its code at the
+        // provider's token endpoint; nothing else leaves the service's origin.
+        var dashboardPolicy = $"default-src 'self'; connect-src 'self'{(app.Services.GetRequiredService<ClinicProviderSettings>().Origin() is { } origin ? " " + origin : "")}; img-src 'self' data:; frame-ancestors 'none'";
         app.Use(async (context, next) =>
         {
             var headers = context.Response.Headers;
@@ -109,7 +115,7 @@ public static class SecurityConfiguration
             if (context.Request.Path.StartsWithSegments("/dashboard"))
             {
                 // The page loads nothing from elsewhere: no CDN, no inline script.
-                headers.ContentSecurityPolicy = "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'";
+                headers.ContentSecurityPolicy = dashboardPolicy;
             }
             if (context.Request.Path.StartsWithSegments("/api"))
             {

@@ -46,6 +46,8 @@ public sealed class AuthorisationMatrixTests(ApiHost api)
         ["POST /api/webhooks/{webhookId}/deliveries/{deliveryId}/replay"] = new("403 403 404 403 403 404 401 401 401", _ => ($"/api/webhooks/{Guid.NewGuid()}/deliveries/{Guid.NewGuid()}/replay", null)),
         ["GET /api/dashboard"] = new("403 200 200 403 200 200 401 401 401", _ => ("/api/dashboard", null)),
         ["GET /dashboard"] = new("200 200 200 200 200 200 200 200 200", _ => ("/dashboard", null)),
+        // Where the page signs in: public, and no data.
+        ["GET /dashboard/sign-in.json"] = new("200 200 200 200 200 200 200 200 200", _ => ("/dashboard/sign-in.json", null)),
         ["GET /api/dashboard/stream"] = new("403 200 200 403 200 200 401 401 401", _ => ("/api/dashboard/stream", null)),
         ["GET /api/episodes/{episodeId}/export/fhir"] = new("200 200 200 404 404 404 401 401 401", e => ($"/api/episodes/{e.Episode}/export/fhir", null)),
         ["GET /api/episodes/{episodeId}/export/csv"] = new("200 200 200 404 404 404 401 401 401", e => ($"/api/episodes/{e.Episode}/export/csv", null)),
