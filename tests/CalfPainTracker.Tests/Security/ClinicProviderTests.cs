@@ -11,7 +11,7 @@ using Staff = CalfPainTracker.Tests.Infrastructure.TestIdentityProvider.Staff;
 namespace CalfPainTracker.Tests.Security;
 
 /// <summary>The service and a real OpenID Connect provider, started once for the class.</summary>
-public sealed class ClinicProviderFixture : IAsyncLifetime
+public class ClinicProviderFixture : IAsyncLifetime
 {
     public const string Audience = "calfpain-api";
 
@@ -19,10 +19,13 @@ public sealed class ClinicProviderFixture : IAsyncLifetime
 
     public IAlbaHost Host { get; private set; } = null!;
 
+    /// <summary>A schema per fixture: classes running side by side must not share a projection daemon.</summary>
+    protected virtual string Schema => "calfpain_oidc";
+
     public async ValueTask InitializeAsync()
     {
         Provider = await TestIdentityProvider.Start(Audience);
-        Host = await ApiHost.Start(await PostgresServer.ConnectionString, "calfpain_oidc", TimeProvider.System, builder =>
+        Host = await ApiHost.Start(await PostgresServer.ConnectionString, Schema, TimeProvider.System, builder =>
         {
             foreach (var (key, value) in Settings(Provider)) builder.UseSetting(key, value);
         });
@@ -47,7 +50,14 @@ public sealed class ClinicProviderFixture : IAsyncLifetime
     {
         await Host.DisposeAsync();
         await Provider.DisposeAsync();
+        GC.SuppressFinalize(this);
     }
+}
+
+/// <summary>The provider and a service of its own for the authorisation matrix.</summary>
+public sealed class MatrixProviderFixture : ClinicProviderFixture
+{
+    protected override string Schema => "calfpain_oidc_matrix";
 }
 
 public sealed class ClinicProviderTests(ClinicProviderFixture fixture) : IClassFixture<ClinicProviderFixture>
