@@ -176,6 +176,10 @@ foreach (var page in new[] { "dashboard", "app" })
         .AllowAnonymous()
         .ExcludeFromDescription();
 }
+app.MapGet("/dashboard/sign-in.json", (ClinicProviderSettings provider, PublicAddress address, IWebHostEnvironment environment) =>
+        ClinicProvider.SignInFor(provider, address, environment))
+    .AllowAnonymous()
+    .ExcludeFromDescription();
 app.MapOpenApi().AllowAnonymous();
 // The reference signs in with a pasted bearer token, the scheme every protected route takes.
 app.MapScalarApiReference("/docs", scalar => scalar.AddPreferredSecuritySchemes([OpenApiContract.Bearer])).AllowAnonymous();

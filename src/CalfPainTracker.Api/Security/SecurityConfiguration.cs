@@ -32,6 +32,7 @@ public static class SecurityConfiguration
     {
         var jwt = builder.Configuration.GetSection(JwtSettings.Section).Get<JwtSettings>() ?? new JwtSettings();
         var limits = builder.Configuration.GetSection(SecuritySettings.Section).Get<SecuritySettings>() ?? new SecuritySettings();
+        var provider = builder.Configuration.GetSection(ClinicProviderSettings.Section).Get<ClinicProviderSettings>() ?? new ClinicProviderSettings();
         var key = jwt.Key(); // refuses to start without a usable key, in every environment
         jwt.RefusePublishedKey(builder.Environment);
 
@@ -44,6 +45,7 @@ public static class SecurityConfiguration
         builder.Services.AddSingleton<ServiceSigningKeys>();
         builder.Services.AddSingleton<DeviceTokens>();
         DataProtectionKeyRing.Register(builder.Services);
+        builder.Services.AddSingleton(provider);
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Limits.MaxRequestBodySize = limits.MaxRequestBodyBytes;
@@ -77,7 +79,8 @@ public static class SecurityConfiguration
             {
                 options.MapInboundClaims = false;
                 options.Events = BearerSchemes.Answers();
-            });
+            })
+            .AddClinicProvider(provider, schemeByIssuer);
         // The device scheme's keys are the service's own, read from the database as they rotate.
         builder.Services.AddOptions<JwtBearerOptions>(BearerSchemes.Device).Configure<ServiceSigningKeys>((options, keys) =>
             options.TokenValidationParameters = new TokenValidationParameters
@@ -135,6 +138,9 @@ public static class SecurityConfiguration
     public static WebApplication UseCalfPainSecurity(this WebApplication app)
     {
         var limits = app.Services.GetRequiredService<SecuritySettings>();
+        // The page fetches the provider's discovery document and redeems its code at the
+        // provider's token endpoint; nothing else leaves the service's origin.
+        var dashboardPolicy = $"default-src 'self'; connect-src 'self'{(app.Services.GetRequiredService<ClinicProviderSettings>().Origin() is { } origin ? " " + origin : "")}; img-src 'self' data:; frame-ancestors 'none'";
         app.Use(async (context, next) =>
         {
             var headers = context.Response.Headers;
@@ -145,7 +151,7 @@ public static class SecurityConfiguration
             if (context.Request.Path.StartsWithSegments("/dashboard"))
             {
                 // The page loads nothing from elsewhere: no CDN, no inline script.
-                headers.ContentSecurityPolicy = "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'";
+                headers.ContentSecurityPolicy = dashboardPolicy;
             }
             if (context.Request.Path.StartsWithSegments("/app"))
             {

@@ -18,25 +18,17 @@ public sealed class PatientAppInBrowserTests : IAsyncLifetime
     private const string Zone = "Europe/London";
     private readonly Caller _physio = new(Guid.NewGuid(), Role.Physio, Guid.NewGuid());
     private ApiProcess _api = null!;
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
+    private HeadlessChromium _chromium = null!;
 
     public async ValueTask InitializeAsync()
     {
         _api = await ApiProcess.Start(await PostgresServer.ConnectionString, "calfpain_app");
-        _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = "/usr/bin/chromium",
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        });
+        _chromium = await HeadlessChromium.Launch();
     }
 
     public async ValueTask DisposeAsync()
     {
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
+        await _chromium.DisposeAsync();
         await _api.DisposeAsync();
     }
 
@@ -198,7 +190,7 @@ public sealed class PatientAppInBrowserTests : IAsyncLifetime
 
     private async Task<IPage> Phone()
     {
-        var context = await _browser.NewContextAsync(new()
+        var context = await _chromium.Browser.NewContextAsync(new()
         {
             ViewportSize = new() { Width = 360, Height = 740 },
             DeviceScaleFactor = 2,

@@ -16,8 +16,7 @@ public sealed class DashboardInBrowserTests : IAsyncLifetime
     private readonly Guid _clinic = Guid.NewGuid();
     private readonly Caller _physio;
     private ApiProcess _api = null!;
-    private IPlaywright _playwright = null!;
-    private IBrowser _browser = null!;
+    private HeadlessChromium _chromium = null!;
     private Guid _emergency, _clot, _tenDays;
 
     public DashboardInBrowserTests() => _physio = new Caller(Guid.NewGuid(), Role.Physio, _clinic);
@@ -31,26 +30,19 @@ public sealed class DashboardInBrowserTests : IAsyncLifetime
         _tenDays = await Seed([.. Enumerable.Range(0, 11).Where(i => i != 4).Select(i => Day(-10 + i))], 3);
         for (var i = 0; i < 37; i++) await Seed([Day(-2)], 3);
 
-        _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = "/usr/bin/chromium",
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        });
+        _chromium = await HeadlessChromium.Launch();
     }
 
     public async ValueTask DisposeAsync()
     {
-        await _browser.DisposeAsync();
-        _playwright.Dispose();
+        await _chromium.DisposeAsync();
         await _api.DisposeAsync();
     }
 
     [Fact]
     public async Task A_physio_signs_in_sees_the_emergency_first_opens_a_chart_acknowledges_an_alert_and_sees_a_new_emergency_arrive_live()
     {
-        var page = await _browser.NewPageAsync(new() { ViewportSize = new() { Width = 1366, Height = 900 } });
+        var page = await _chromium.Browser.NewPageAsync(new() { ViewportSize = new() { Width = 1366, Height = 900 } });
         await page.GotoAsync($"{_api.Url}/dashboard");
         await page.FillAsync("#token", Token(_physio));
         await page.ClickAsync("#sign-in-form button[type=submit]");
@@ -98,7 +90,7 @@ public sealed class DashboardInBrowserTests : IAsyncLifetime
         }
         await (await asPatient.PostAsJsonAsync($"/api/episodes/{episode}/check-ins", TestUser.CheckIn(Day(0), 3, new { painAtNight = true }), TestUser.Json)).ShouldBe(HttpStatusCode.Created);
 
-        var page = await _browser.NewPageAsync(new() { ViewportSize = new() { Width = 1366, Height = 900 } });
+        var page = await _chromium.Browser.NewPageAsync(new() { ViewportSize = new() { Width = 1366, Height = 900 } });
         await page.GotoAsync($"{_api.Url}/dashboard");
         await page.FillAsync("#token", Token(physio));
         await page.ClickAsync("#sign-in-form button[type=submit]");
@@ -120,7 +112,7 @@ public sealed class DashboardInBrowserTests : IAsyncLifetime
     [Fact]
     public async Task A_patients_token_cannot_open_the_dashboard()
     {
-        var page = await _browser.NewPageAsync();
+        var page = await _chromium.Browser.NewPageAsync();
         await page.GotoAsync($"{_api.Url}/dashboard");
         await page.FillAsync("#token", Token(new Caller(Guid.NewGuid(), Role.Patient, _clinic)));
         await page.ClickAsync("#sign-in-form button[type=submit]");

@@ -20,9 +20,10 @@ public sealed class ApiProcess : IAsyncDisposable
 
     public string Url { get; }
 
-    public static async Task<ApiProcess> Start(string connectionString, string schema, IDictionary<string, string>? settings = null)
+    /// <param name="port">Chosen beforehand when the service's address must be known first (a provider's redirect URI, PublicUrl).</param>
+    public static async Task<ApiProcess> Start(string connectionString, string schema, IDictionary<string, string>? settings = null, int? port = null)
     {
-        var url = $"http://127.0.0.1:{PostgresServer.FreePort()}";
+        var url = $"http://127.0.0.1:{port ?? PostgresServer.FreePort()}";
         var process = Process.Start(StartInfo(connectionString, schema, settings, "--urls", url))!;
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using Alba;
 using CalfPainTracker.Security;
 using CalfPainTracker.Tests.Infrastructure;
 using Microsoft.AspNetCore.Routing;
@@ -13,7 +14,7 @@ namespace CalfPainTracker.Tests.Security;
 /// comes from the running service itself, so a new endpoint without a row here fails.
 /// </summary>
 [Collection(nameof(ApiCollection))]
-public sealed class AuthorisationMatrixTests(ApiHost api)
+public sealed class AuthorisationMatrixTests(ApiHost api, MatrixProviderFixture provider) : IClassFixture<MatrixProviderFixture>
 {
     /// <summary>The callers, in the column order of <see cref="Matrix"/>.</summary>
     public enum Who { OwnPatient, AssignedPhysio, ClinicAdmin, OtherPatient, OtherPhysio, OtherClinicAdmin, NoToken, Expired, ForgedSignature, OwnPatientsPhone }
@@ -24,7 +25,7 @@ public sealed class AuthorisationMatrixTests(ApiHost api)
     /// What each case starts from: an episode with a check-in that raised an alert, a report link
     /// the patient shared, an unused invitation and the patient's phone, enrolled by another.
     /// </summary>
-    public sealed record Setup(Guid Episode, Guid Alert, Guid ReportLink, string ReportToken, Guid Invitation, string InvitationCode, Guid Device, string RefreshToken);
+    public sealed record Setup(Guid Episode, Guid Alert, Guid ReportLink, string ReportToken, Guid Invitation, string InvitationCode, Guid Device, string RefreshToken, string PhoneAccessToken);
 
     // ownPat assignedPhysio admin otherPat otherPhysio otherClinic noToken expired forged;
     // the patient's phone (a token the service signed) gets what the patient gets.
@@ -60,6 +61,8 @@ public sealed class AuthorisationMatrixTests(ApiHost api)
         ["GET /api/dashboard"] = new("403 200 200 403 200 200 401 401 401", _ => ("/api/dashboard", null)),
         ["GET /dashboard"] = new("200 200 200 200 200 200 200 200 200", _ => ("/dashboard", null)),
         ["GET /app"] = new("200 200 200 200 200 200 200 200 200", _ => ("/app", null)),
+        // Where the page signs in: public, and no data.
+        ["GET /dashboard/sign-in.json"] = new("200 200 200 200 200 200 200 200 200", _ => ("/dashboard/sign-in.json", null)),
         ["GET /api/dashboard/stream"] = new("403 200 200 403 200 200 401 401 401", _ => ("/api/dashboard/stream", null)),
         ["GET /api/episodes/{episodeId}/export/fhir"] = new("200 200 200 404 404 404 401 401 401", e => ($"/api/episodes/{e.Episode}/export/fhir", null)),
         ["GET /api/episodes/{episodeId}/export/csv"] = new("200 200 200 404 404 404 401 401 401", e => ($"/api/episodes/{e.Episode}/export/csv", null)),
@@ -124,18 +127,7 @@ public sealed class AuthorisationMatrixTests(ApiHost api)
     [MemberData(nameof(Cases))]
     public async Task Each_caller_gets_the_answer_in_the_matrix(string route, Who who)
     {
-        var clinic = new TestClinic(api);
-        var patient = clinic.Patient();
-        var physio = clinic.Physio();
-        var episode = await physio.OpenEpisode(patient: patient, onsetDate: "2026-10-30");
-        var logged = await (await patient.LogCheckIn(episode, TestUser.CheckIn("2026-11-01", with: new { painAtNight = true }))).ShouldBe(HttpStatusCode.Created);
-        var link = await (await patient.Post($"/api/episodes/{episode}/report-links", new { })).ShouldBe(HttpStatusCode.Created);
-        var invitation = await (await physio.Post($"/api/episodes/{episode}/invitations", new { })).ShouldBe(HttpStatusCode.Created);
-        var enrolled = await (await physio.Post($"/api/episodes/{episode}/invitations", new { })).ShouldBe(HttpStatusCode.Created);
-        var phone = await (await api.Host.Server.CreateClient().PostAsJsonAsync("/api/sessions", new { invitationCode = enrolled["code"]!.GetValue<string>() }))
-            .ShouldBe(HttpStatusCode.Created);
-        var setup = new Setup(episode, logged["alerts"]![0]!["id"]!.GetValue<Guid>(), link["id"]!.GetValue<Guid>(), link["url"]!.GetValue<string>().Split("/r/")[1],
-            invitation["id"]!.GetValue<Guid>(), invitation["code"]!.GetValue<string>(), phone["deviceId"]!.GetValue<Guid>(), phone["refreshToken"]!.GetValue<string>());
+        var (clinic, patient, physio, setup) = await Arrange(api.Host);
 
         var caller = who switch
         {
@@ -152,17 +144,59 @@ public sealed class AuthorisationMatrixTests(ApiHost api)
             Who.NoToken => null,
             Who.Expired => DevelopmentToken.Mint(ApiHost.Jwt, caller.Caller, TimeSpan.FromMinutes(5), DateTimeOffset.UtcNow.AddHours(-1)),
             Who.ForgedSignature => DevelopmentToken.Mint(new JwtSettings { SigningKey = "an-attacker-key-that-is-long-enough-to-sign-with" }, caller.Caller, TimeSpan.FromHours(1), DateTimeOffset.UtcNow),
-            Who.OwnPatientsPhone => phone["accessToken"]!.GetValue<string>(),
+            Who.OwnPatientsPhone => setup.PhoneAccessToken,
             _ => caller.Token(),
         };
 
+        await Expect(api.Host, route, who, setup, token);
+    }
+
+    /// <summary>
+    /// A physiotherapist signed in at the clinic's OpenID Connect provider (the suite's OpenIddict
+    /// server, its own claim and role names) gets on every route what the shared-key physio gets.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Routes))]
+    public async Task A_physio_signed_in_at_the_clinics_provider_gets_the_assigned_physios_answer(string route)
+    {
+        var (clinic, _, physio, setup) = await Arrange(provider.Host);
+        var token = await provider.Provider.Token(new TestIdentityProvider.Staff(physio.Id, clinic.Id, "Staff", TestIdentityProvider.PhysioRole));
+
+        await Expect(provider.Host, route, Who.AssignedPhysio, setup, token);
+    }
+
+    public static TheoryData<string> Routes() => [.. Matrix.Keys];
+
+    /// <summary>
+    /// An episode of a new clinic with a check-in that raised an alert, a report link the patient
+    /// shared, an unused invitation and the patient's phone, enrolled by another.
+    /// </summary>
+    private static async Task<(TestClinic Clinic, TestUser Patient, TestUser Physio, Setup Setup)> Arrange(IAlbaHost host)
+    {
+        var clinic = new TestClinic(host);
+        var patient = clinic.Patient();
+        var physio = clinic.Physio();
+        var episode = await physio.OpenEpisode(patient: patient, onsetDate: "2026-10-30");
+        var logged = await (await patient.LogCheckIn(episode, TestUser.CheckIn("2026-11-01", with: new { painAtNight = true }))).ShouldBe(HttpStatusCode.Created);
+        var link = await (await patient.Post($"/api/episodes/{episode}/report-links", new { })).ShouldBe(HttpStatusCode.Created);
+        var invitation = await (await physio.Post($"/api/episodes/{episode}/invitations", new { })).ShouldBe(HttpStatusCode.Created);
+        var enrolled = await (await physio.Post($"/api/episodes/{episode}/invitations", new { })).ShouldBe(HttpStatusCode.Created);
+        var phone = await (await host.Server.CreateClient().PostAsJsonAsync("/api/sessions", new { invitationCode = enrolled["code"]!.GetValue<string>() }))
+            .ShouldBe(HttpStatusCode.Created);
+        return (clinic, patient, physio, new Setup(episode, logged["alerts"]![0]!["id"]!.GetValue<Guid>(), link["id"]!.GetValue<Guid>(), link["url"]!.GetValue<string>().Split("/r/")[1],
+            invitation["id"]!.GetValue<Guid>(), invitation["code"]!.GetValue<string>(), phone["deviceId"]!.GetValue<Guid>(), phone["refreshToken"]!.GetValue<string>(),
+            phone["accessToken"]!.GetValue<string>()));
+    }
+
+    private static async Task Expect(IAlbaHost host, string route, Who who, Setup setup, string? token)
+    {
         var (method, _) = Split(route);
         var (url, body) = Matrix[route].Request(setup);
         using var request = new HttpRequestMessage(method == "ANY" ? HttpMethod.Get : new HttpMethod(method), url);
         if (body is not null) request.Content = JsonContent.Create(body, options: TestUser.Json);
         if (token is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         // Headers only: the live stream never ends, and the status is all this test asks about.
-        using var response = await api.Host.Server.CreateClient().SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        using var response = await host.Server.CreateClient().SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
 
         var column = who == Who.OwnPatientsPhone ? Who.OwnPatient : who;
         var expected = int.Parse(Matrix[route].Expected.Split(' ', StringSplitOptions.RemoveEmptyEntries)[(int)column], System.Globalization.CultureInfo.InvariantCulture);

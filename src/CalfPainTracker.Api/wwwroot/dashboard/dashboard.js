@@ -3,7 +3,10 @@
 // cannot inject markup.
 "use strict";
 
-const state = { token: sessionStorage.getItem("calfpain.token"), openEpisode: null, emergencies: new Set(), stream: null };
+const state = {
+  token: sessionStorage.getItem("calfpain.token"), expiresAt: Number(sessionStorage.getItem("calfpain.expiresAt")) || null,
+  signIn: { pasteAllowed: false }, expiry: null, openEpisode: null, emergencies: new Set(), stream: null,
+};
 const $ = (id) => document.getElementById(id);
 
 function el(tag, props = {}, ...children) {
@@ -22,44 +25,117 @@ async function api(path, options = {}) {
     ...options,
     headers: { "Authorization": `Bearer ${state.token}`, "Content-Type": "application/json", ...(options.headers || {}) },
   });
-  if (response.status === 401) { signOut("Your sign-in has expired; paste a new token."); throw new Error("unauthorised"); }
+  if (response.status === 401) { signOut(true); throw new Error("unauthorised"); }
   const body = response.headers.get("content-type")?.includes("json") ? await response.json() : null;
   if (!response.ok) throw Object.assign(new Error(body?.detail || body?.title || response.statusText), { status: response.status, body });
   return body;
 }
 
 // ---- sign in -------------------------------------------------------------
+// Staff sign in at the clinic's OpenID Connect provider: authorization code with PKCE (S256)
+// as a public client, so the page holds no secret. The access token is kept in sessionStorage,
+// for this tab only. There is no silent renewal (a refresh token in the page would outlive
+// the tab's sign-in): when the token expires the page says so and offers "Sign in again",
+// which the provider's own session usually turns into a single click.
+
+const base64url = (bytes) => btoa(String.fromCharCode(...new Uint8Array(bytes))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+const randomText = () => base64url(crypto.getRandomValues(new Uint8Array(32)));
+
+async function discovery() {
+  const response = await fetch(`${state.signIn.authority}/.well-known/openid-configuration`);
+  if (!response.ok) throw new Error(`the clinic's sign-in service answered ${response.status}`);
+  return response.json();
+}
+
+async function goToProvider() {
+  const metadata = await discovery();
+  const pending = { verifier: randomText(), state: randomText() };
+  sessionStorage.setItem("calfpain.oidc", JSON.stringify(pending));
+  const challenge = base64url(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(pending.verifier)));
+  const query = new URLSearchParams({
+    response_type: "code", client_id: state.signIn.clientId, redirect_uri: state.signIn.redirectUri, scope: state.signIn.scope,
+    state: pending.state, code_challenge: challenge, code_challenge_method: "S256",
+  });
+  location.assign(`${metadata.authorization_endpoint}?${query}`);
+}
+
+// The provider sends the browser back with ?code&state (or ?error); the code is redeemed once,
+// with this tab's verifier, and only if the state is the one this tab sent.
+async function redeem(params) {
+  const pending = JSON.parse(sessionStorage.getItem("calfpain.oidc") || "null");
+  sessionStorage.removeItem("calfpain.oidc");
+  history.replaceState(null, "", location.pathname);
+  if (params.has("error")) throw new Error(params.get("error_description") || params.get("error"));
+  if (!pending || params.get("state") !== pending.state) throw new Error("the answer from the sign-in service was not for this tab; sign in again.");
+  const metadata = await discovery();
+  const response = await fetch(metadata.token_endpoint, {
+    method: "POST",
+    headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({
+      grant_type: "authorization_code", code: params.get("code"), redirect_uri: state.signIn.redirectUri,
+      client_id: state.signIn.clientId, code_verifier: pending.verifier,
+    }),
+  });
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok || !body.access_token) throw new Error(body.error_description || body.error || `the sign-in service answered ${response.status}`);
+  state.token = body.access_token;
+  state.expiresAt = body.expires_in ? Date.now() + body.expires_in * 1000 : null;
+}
 
 $("sign-in-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   state.token = $("token").value.trim();
+  state.expiresAt = null;
   await start();
 });
-$("sign-out").addEventListener("click", () => signOut(""));
+$("sign-in-provider").addEventListener("click", () => goToProvider().catch((e) => { $("sign-in-error").textContent = `Could not sign in: ${e.message}`; }));
+$("sign-out").addEventListener("click", () => signOut(false));
 $("back").addEventListener("click", () => showList());
 
-function signOut(message) {
+function forget() {
   sessionStorage.removeItem("calfpain.token");
+  sessionStorage.removeItem("calfpain.expiresAt");
+  clearTimeout(state.expiry);
   state.token = null;
+  state.expiresAt = null;
+}
+
+function signOut(expired) {
+  forget();
   state.stream?.abort();
-  $("sign-in-error").textContent = message;
-  $("sign-in").hidden = false;
   $("triage").hidden = true;
   $("patient").hidden = true;
   $("sign-out").hidden = true;
+  $("live").textContent = "";
+  showSignIn(expired ? (state.signIn.authority ? "You are signed out: your sign-in has expired." : "Your sign-in has expired; paste a new token.") : "", expired);
+}
+
+function showSignIn(message, expired = false) {
+  $("sign-in").hidden = false;
+  $("sign-in-form").hidden = !state.signIn.pasteAllowed;
+  $("provider-sign-in").hidden = !state.signIn.authority;
+  $("provider-only").hidden = state.signIn.pasteAllowed || Boolean(state.signIn.authority);
+  $("signed-out").textContent = state.signIn.authority ? message : "";
+  $("sign-in-provider").textContent = expired ? "Sign in again" : "Sign in with your clinic account";
+  $("sign-in-error").textContent = state.signIn.authority ? "" : message;
 }
 
 async function start() {
   try {
     await loadList();
   } catch (error) {
+    if (!state.token) return; // a 401 has already shown the signed-out state
     $("sign-in-error").textContent = error.status === 403
       ? "This dashboard is for physiotherapists and clinic administrators."
       : `Could not sign in: ${error.message}`;
-    sessionStorage.removeItem("calfpain.token");
+    forget();
     return;
   }
   sessionStorage.setItem("calfpain.token", state.token);
+  if (state.expiresAt) {
+    sessionStorage.setItem("calfpain.expiresAt", String(state.expiresAt));
+    state.expiry = setTimeout(() => signOut(true), Math.max(0, state.expiresAt - Date.now()));
+  }
   $("sign-in").hidden = true;
   $("sign-out").hidden = false;
   showList();
@@ -352,8 +428,24 @@ async function listen() {
   }
 }
 
-// A sign-in link may carry the token in the fragment (never sent to the server, so never in
-// its logs); it is taken out of the address bar at once.
-const fromLink = new URLSearchParams(location.hash.slice(1)).get("token");
-if (fromLink) { state.token = fromLink; history.replaceState(null, "", location.pathname); }
-if (state.token) start(); else $("sign-in").hidden = false;
+async function begin() {
+  try {
+    const response = await fetch("/dashboard/sign-in.json");
+    if (response.ok) state.signIn = await response.json();
+  } catch { /* offline: nothing to sign in with */ }
+  const params = new URLSearchParams(location.search);
+  if (state.signIn.authority && (params.has("code") || params.has("error"))) {
+    try { await redeem(params); } catch (error) { showSignIn(""); $("sign-in-error").textContent = `Could not sign in: ${error.message}`; return; }
+  }
+  // A sign-in link may carry the token in the fragment (never sent to the server, so never in
+  // its logs); it is taken out of the address bar at once, and used only where pasting is.
+  const fromLink = new URLSearchParams(location.hash.slice(1)).get("token");
+  if (fromLink) {
+    history.replaceState(null, "", location.pathname);
+    if (state.signIn.pasteAllowed) { state.token = fromLink; state.expiresAt = null; }
+  }
+  if (state.token && (!state.expiresAt || state.expiresAt > Date.now())) await start();
+  else if (state.token) signOut(true);
+  else showSignIn("");
+}
+begin();
