@@ -17,6 +17,7 @@ public sealed class PatientAppInBrowserTests : IAsyncLifetime
 {
     private const string Zone = "Europe/London";
     private readonly Caller _physio = new(Guid.NewGuid(), Role.Physio, Guid.NewGuid());
+    private readonly List<string> _pageErrors = [];
     private ApiProcess _api = null!;
     private HeadlessChromium _chromium = null!;
 
@@ -28,6 +29,8 @@ public sealed class PatientAppInBrowserTests : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
+        // Whatever the scenario, the app's own script never fails.
+        Assert.Empty(_pageErrors);
         await _chromium.DisposeAsync();
         await _api.DisposeAsync();
     }
@@ -71,7 +74,8 @@ public sealed class PatientAppInBrowserTests : IAsyncLifetime
         // Pre-filled from the last check-in, except the warning signs, which always start empty.
         Assert.True(await page.Locator("#pain-5").IsCheckedAsync());
         Assert.Equal(0, await page.Locator("input[name=symptoms]:checked").CountAsync());
-        await Assertions.Expect(page.Locator("#chart svg circle")).ToHaveCountAsync(2);
+        // The trend is an async projection: the page asks again until it has caught up.
+        await Assertions.Expect(page.Locator("#chart svg circle")).ToHaveCountAsync(2, new() { Timeout = 30_000 });
         await Screenshot(page, "2-recovery");
         await Metrics(page);
     }
@@ -152,8 +156,8 @@ public sealed class PatientAppInBrowserTests : IAsyncLifetime
         Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth + 1"), "the page scrolls sideways at 200% zoom");
         await NoSeriousViolations(page, "zoomed");
 
-        var manifest = await page.EvaluateAsync<JsonElementHolder>("async () => ({ json: JSON.stringify(await (await fetch(document.querySelector('link[rel=manifest]').href)).json()) })");
-        var parsed = JsonNode.Parse(manifest.Json)!;
+        var manifest = await page.EvaluateAsync<string>("async () => JSON.stringify(await (await fetch(document.querySelector('link[rel=manifest]').href)).json())");
+        var parsed = JsonNode.Parse(manifest)!;
         Assert.Equal("standalone", parsed["display"]!.GetValue<string>());
         Assert.Contains(parsed["icons"]!.AsArray(), i => i!["sizes"]!.GetValue<string>() == "512x512");
         await page.ReloadAsync();
@@ -182,8 +186,6 @@ public sealed class PatientAppInBrowserTests : IAsyncLifetime
         Assert.False(await page.Locator("#checkin").IsVisibleAsync());
     }
 
-    public sealed record JsonElementHolder(string Json);
-
     private static string Today => PatientCalendar.DaysAgo(0, Zone);
 
     private static string Yesterday => PatientCalendar.DaysAgo(1, Zone);
@@ -198,7 +200,9 @@ public sealed class PatientAppInBrowserTests : IAsyncLifetime
             HasTouch = true,
             Locale = "en-GB",
         });
-        return await context.NewPageAsync();
+        var page = await context.NewPageAsync();
+        page.PageError += (_, error) => _pageErrors.Add(error);
+        return page;
     }
 
     /// <summary>An episode opened by the physio for a new patient, and an invitation for it.</summary>

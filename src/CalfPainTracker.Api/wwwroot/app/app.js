@@ -437,14 +437,20 @@ async function refreshRecord() {
   localStorage.setItem("calfpain.episode", JSON.stringify(episode));
   if (state.checkIns.length) localStorage.setItem(LAST_CHECKIN_KEY, JSON.stringify(state.checkIns.at(-1)));
   describeDay();
+  await refreshRecovery(id, 0);
+}
+
+// The trend is worked out a moment after a check-in is stored: while it catches up, ask again.
+async function refreshRecovery(id, attempt) {
   $("recovery-status").textContent = t("recovery.loading");
   const [trend, alerts] = await Promise.all([json(`/api/episodes/${id}/trend`), json(`/api/episodes/${id}/alerts`)]);
   $("recovery-status").textContent = "";
+  if (trend.eventsBehind > 0 && attempt < 20) setTimeout(() => refreshRecovery(id, attempt + 1).catch(handle), Math.min(1000 * (attempt + 1), 5000));
   renderChart(trend);
   $("direction").textContent = t(trend.direction ? `direction.${trend.direction}` : "direction.unknown");
   renderAlerts(alerts.alerts);
   renderMilestones(trend.milestones);
-  renderPlan(episode.plan, trend.adherence);
+  renderPlan(state.episode.plan, trend.adherence);
   renderResponse(trend.treatmentResponse);
   renderLefs(trend.lefs);
 }
@@ -491,7 +497,8 @@ function dayNumber(iso) {
 }
 
 function renderAlerts(alerts) {
-  const shown = alerts.filter((a) => a.status !== "resolved" || a.resolvedAt);
+  // A cleared alert is advice whose reason has passed: not worth a patient's attention any more.
+  const shown = alerts.filter((a) => a.status !== "cleared");
   $("alerts").replaceChildren(...(shown.length === 0 ? [el("li", {}, t("alerts.none"))] : shown.slice(0, 10).map((alert) =>
     el("li", { "data-rule": alert.rule, "data-status": alert.status },
       el("strong", {}, `${t(`alerts.severity.${alert.severity}`)}: ${alert.title}`),
