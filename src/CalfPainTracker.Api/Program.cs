@@ -40,14 +40,11 @@ var notificationSettings = builder.Configuration.GetSection(NotificationSettings
 builder.Services.AddSingleton(notificationSettings);
 // Webhook receivers answer within the delivery timeout or the attempt is a failure; redirects are
 // not followed; every connection is to a public address (no proxy, which would hide the receiver's).
-builder.Services.AddHttpClient(DeliverWebhookHandler.HttpClientName)
-    .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
-    {
-        AllowAutoRedirect = false,
-        UseProxy = false,
-        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-        ConnectCallback = (context, cancellation) => WebhookTarget.Connect(context.DnsEndPoint, notificationSettings, cancellation),
-    });
+builder.Services.AddHttpClient(DeliverWebhookHandler.HttpClientName).ConfigurePrimaryHttpMessageHandler(PublicAddressesOnly);
+// A push endpoint is a URL a browser handed us: held to the same rule.
+builder.Services.AddHttpClient(DeliverPushHandler.HttpClientName).ConfigurePrimaryHttpMessageHandler(PublicAddressesOnly);
+builder.Services.AddSingleton(WebPushSettings.From(builder.Configuration, PublicAddress.From(builder.Configuration, builder.Environment)));
+builder.Services.AddSingleton<VapidKeys>();
 
 var marten = builder.Services.AddMarten(opts =>
     {
@@ -70,6 +67,7 @@ var marten = builder.Services.AddMarten(opts =>
         opts.RegisterDocumentType<Webhook>();
         opts.RegisterDocumentType<WebhookDelivery>();
         opts.RegisterDocumentType<ReminderChain>();
+        opts.Schema.For<WebPushSubscription>().Index(s => s.PatientId).Index(s => s.DeviceId);
         opts.RegisterDocumentType<RecordAccess>();
         // A share link is opened without signing in, so without a clinic: it is found across
         // clinics by its token's hash and carries its clinic inside.
@@ -79,6 +77,7 @@ var marten = builder.Services.AddMarten(opts =>
         opts.Schema.For<DeviceSession>().SingleTenanted().Index(d => d.EpisodeId).Index(d => d.PatientId);
         // The service's own signing keys and the Data Protection key ring that guards them: one set for every node and clinic.
         opts.Schema.For<ServiceSigningKey>().SingleTenanted();
+        opts.Schema.For<VapidKeyPair>().SingleTenanted();
         opts.Schema.For<DataProtectionKey>().SingleTenanted();
 
         opts.Projections.Snapshot<Episode>(SnapshotLifecycle.Inline);
@@ -109,6 +108,14 @@ else
 {
     marten.AddAsyncDaemon(Enum.Parse<DaemonMode>(daemonMode, ignoreCase: true)).IntegrateWithWolverine(MainMessageStore);
 }
+
+SocketsHttpHandler PublicAddressesOnly() => new()
+{
+    AllowAutoRedirect = false,
+    UseProxy = false,
+    PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+    ConnectCallback = (context, cancellation) => WebhookTarget.Connect(context.DnsEndPoint, notificationSettings, cancellation),
+};
 
 // With several databases Wolverine keeps its node and leadership tables in the main one; each
 // clinic database holds that clinic's inbox, outbox and scheduled messages.
