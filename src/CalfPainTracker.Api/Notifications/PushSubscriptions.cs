@@ -57,7 +57,7 @@ public static class PushSubscriptionEndpoints
         ArgumentNullException.ThrowIfNull(request);
         var now = clock.GetUtcNow();
         var errors = new FieldErrors();
-        var valid = await Validate(request, settings, now, errors, cancellation);
+        var valid = await Check(request, settings, now, errors, cancellation);
         if (valid is null) return errors.ToResult();
 
         var caller = Caller.From(user);
@@ -102,11 +102,12 @@ public static class PushSubscriptionEndpoints
     public sealed record ValidSubscription(string Endpoint, string P256dh, string Auth, DateTimeOffset? ExpiresAt);
 
     /// <summary>
+    /// Not named Validate, which Wolverine would run before every endpoint of this class.
     /// The subscription as it will be stored, or null with each bad field named: an https endpoint
     /// on the public internet (http and private addresses only where allowed), a P-256 point and
     /// a 16-byte secret, all base64url.
     /// </summary>
-    public static async Task<ValidSubscription?> Validate(
+    public static async Task<ValidSubscription?> Check(
         SubscribeToPushRequest request, NotificationSettings settings, DateTimeOffset now, FieldErrors errors, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(request);

@@ -166,7 +166,10 @@ public static class DeliverPushHandler
             Audience = endpoint.GetLeftPart(UriPartial.Authority),
             Expires = DateTime.UtcNow.AddHours(12),
             Claims = claims,
-            SigningCredentials = new SigningCredentials(new ECDsaSecurityKey(signer), SecurityAlgorithms.EcdsaSha256),
+            // Not cached: the library's cache keys on the public key and would keep this ECDsa past its disposal.
+            SigningCredentials = new SigningCredentials(
+                new ECDsaSecurityKey(signer) { CryptoProviderFactory = new CryptoProviderFactory { CacheSignatureProviders = false } },
+                SecurityAlgorithms.EcdsaSha256),
         });
     }
 
