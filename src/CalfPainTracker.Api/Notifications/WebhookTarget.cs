@@ -4,9 +4,9 @@ using System.Net.Sockets;
 namespace CalfPainTracker.Notifications;
 
 /// <summary>
-/// Where a webhook may be sent: to the public internet only, so that a URL a clinic admin types
-/// (or a name that resolves elsewhere by the time of delivery) cannot make the service call its
-/// own network, the cloud's metadata address or the database. Checked when the webhook is
+/// Where a webhook or a push message may be sent: to the public internet only, so that a URL a
+/// clinic admin types or a browser hands over (or a name that resolves elsewhere by the time of
+/// delivery) cannot make the service call its own network, the cloud's metadata address or the database. Checked when the webhook is
 /// registered and again on the address each delivery actually connects to.
 /// </summary>
 public static class WebhookTarget

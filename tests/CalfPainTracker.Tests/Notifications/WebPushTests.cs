@@ -144,6 +144,17 @@ public sealed class WebPushTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Erasing_the_patients_data_removes_their_subscriptions()
+    {
+        var (patient, _) = await PatientWithEpisode();
+        await (await patient.Post("/api/me/push-subscriptions", _push.NewSubscriber().Json)).ShouldBe(HttpStatusCode.Created);
+
+        await (await patient.Client().DeleteAsync("/api/me")).ShouldBe(HttpStatusCode.OK);
+
+        Assert.Empty((await patient.GetJson("/api/me/push-subscriptions")).AsArray());
+    }
+
+    [Fact]
     public async Task A_subscription_with_bad_fields_is_a_400_naming_each_of_them()
     {
         var patient = _clinic.Patient();
