@@ -41,14 +41,11 @@ var notificationSettings = builder.Configuration.GetSection(NotificationSettings
 builder.Services.AddSingleton(notificationSettings);
 // Webhook receivers answer within the delivery timeout or the attempt is a failure; redirects are
 // not followed; every connection is to a public address (no proxy, which would hide the receiver's).
-builder.Services.AddHttpClient(DeliverWebhookHandler.HttpClientName)
-    .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
-    {
-        AllowAutoRedirect = false,
-        UseProxy = false,
-        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-        ConnectCallback = (context, cancellation) => WebhookTarget.Connect(context.DnsEndPoint, notificationSettings, cancellation),
-    });
+builder.Services.AddHttpClient(DeliverWebhookHandler.HttpClientName).ConfigurePrimaryHttpMessageHandler(PublicAddressesOnly);
+// A push endpoint is a URL a browser handed us: held to the same rule.
+builder.Services.AddHttpClient(DeliverPushHandler.HttpClientName).ConfigurePrimaryHttpMessageHandler(PublicAddressesOnly);
+builder.Services.AddSingleton(WebPushSettings.From(builder.Configuration, PublicAddress.From(builder.Configuration, builder.Environment)));
+builder.Services.AddSingleton<VapidKeys>();
 
 var marten = builder.Services.AddMarten(opts =>
     {
@@ -71,6 +68,7 @@ var marten = builder.Services.AddMarten(opts =>
         opts.RegisterDocumentType<Webhook>();
         opts.RegisterDocumentType<WebhookDelivery>();
         opts.RegisterDocumentType<ReminderChain>();
+        opts.Schema.For<WebPushSubscription>().Index(s => s.PatientId).Index(s => s.DeviceId);
         opts.RegisterDocumentType<RecordAccess>();
         // No projection applies a clinician's note, so it is named here for the timeline to read it back.
         opts.Events.AddEventType<CalfPainTracker.Timeline.ClinicianNoteWritten>();
@@ -82,6 +80,7 @@ var marten = builder.Services.AddMarten(opts =>
         opts.Schema.For<DeviceSession>().SingleTenanted().Index(d => d.EpisodeId).Index(d => d.PatientId);
         // The service's own signing keys and the Data Protection key ring that guards them: one set for every node and clinic.
         opts.Schema.For<ServiceSigningKey>().SingleTenanted();
+        opts.Schema.For<VapidKeyPair>().SingleTenanted();
         opts.Schema.For<DataProtectionKey>().SingleTenanted();
 
         opts.Projections.Snapshot<Episode>(SnapshotLifecycle.Inline);
@@ -112,6 +111,14 @@ else
 {
     marten.AddAsyncDaemon(Enum.Parse<DaemonMode>(daemonMode, ignoreCase: true)).IntegrateWithWolverine(MainMessageStore);
 }
+
+SocketsHttpHandler PublicAddressesOnly() => new()
+{
+    AllowAutoRedirect = false,
+    UseProxy = false,
+    PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+    ConnectCallback = (context, cancellation) => WebhookTarget.Connect(context.DnsEndPoint, notificationSettings, cancellation),
+};
 
 // With several databases Wolverine keeps its node and leadership tables in the main one; each
 // clinic database holds that clinic's inbox, outbox and scheduled messages.

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using CalfPainTracker.Episodes;
 using CalfPainTracker.Http;
+using CalfPainTracker.Notifications;
 using CalfPainTracker.Operations;
 using CalfPainTracker.Security;
 using JasperFx.Events;
@@ -137,6 +138,7 @@ public static class DeviceSessionEndpoints
             {
                 clinic.Store(device);
                 stream.AppendOne(signedOut);
+                clinic.DeleteWhere<WebPushSubscription>(s => s.DeviceId == device.Id);
                 await clinic.SaveChangesAsync(cancellation);
             }
             return NotSignedIn("This refresh token was already used once, so this phone has been signed out to be safe. Ask your clinic for a new invitation.");
@@ -232,6 +234,8 @@ public static class DeviceSessionEndpoints
             if (device?.SignOut(reason, by, now) is not { } signedOut) continue;
             session.Store(device);
             stream.AppendOne(signedOut);
+            // A signed-out phone gets no more reminders: its push subscriptions go with it.
+            session.DeleteWhere<WebPushSubscription>(s => s.DeviceId == id);
         }
     }
 

@@ -32,7 +32,7 @@ public static class OpenApiContract
         ("Trends", "Trends", "The episode's pain trend and the LEFS questionnaire."),
         ("Dashboard", "Dashboard", "A clinician's triage list of patients, and the live stream of their check-ins and alerts."),
         ("Export", "Exports", "FHIR, CSV and the PDF doctor report, and share links that open the report without signing in."),
-        ("Notifications", "Notifications", "Webhooks a clinic receives alerts on, and the live stream the dashboard listens to."),
+        ("Notifications", "Notifications", "Webhooks a clinic receives alerts on, Web Push reminders to the patient's browsers, and the live stream the dashboard listens to."),
         ("PatientRights", "Patient rights", "A patient's copy of their data, and erasing it."),
         ("Security", "Audit", "Who read which patient's record, for the clinic's administrator."),
     ];
@@ -196,6 +196,7 @@ public static class OpenApiContract
                     await Schema(typeof(ProblemDetails), "ProblemDetails", context, cancellation));
                 break;
             case "GET /.well-known/jwks.json":
+            case "GET /api/push/public-key":
                 // Nothing a client sends can be wrong here but the size of a body it declares, which every route refuses.
                 operation.Responses!["413"] = Problem("The request declared a body larger than the service accepts.",
                     await Schema(typeof(ProblemDetails), "ProblemDetails", context, cancellation));

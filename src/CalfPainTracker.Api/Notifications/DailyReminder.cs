@@ -68,6 +68,7 @@ public static class RemindToCheckInHandler
         {
             stream.AppendOne(reminder);
             await Notify.Publish(session, bus, episode, [reminder], site, json.Value.SerializerOptions, now, cancellation);
+            await ReminderPush.Publish(session, bus, episode, reminder, site, cancellation);
         }
         chain.NextDay = message.Day.AddDays(1);
         session.Store(chain);

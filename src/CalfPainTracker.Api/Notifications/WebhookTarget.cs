@@ -4,9 +4,9 @@ using System.Net.Sockets;
 namespace CalfPainTracker.Notifications;
 
 /// <summary>
-/// Where a webhook may be sent: to the public internet only, so that a URL a clinic admin types
-/// (or a name that resolves elsewhere by the time of delivery) cannot make the service call its
-/// own network, the cloud's metadata address or the database. Checked when the webhook is
+/// Where a webhook or a push message may be sent: to the public internet only, so that a URL a
+/// clinic admin types or a browser hands over (or a name that resolves elsewhere by the time of
+/// delivery) cannot make the service call its own network, the cloud's metadata address or the database. Checked when the webhook is
 /// registered and again on the address each delivery actually connects to.
 /// </summary>
 public static class WebhookTarget
@@ -36,8 +36,8 @@ public static class WebhookTarget
         return !NotPublic.Any(network => network.Contains(carried));
     }
 
-    /// <summary>Why <paramref name="url"/> may not be a webhook, or null when it may: its host must resolve, and only to public addresses.</summary>
-    public static async Task<string?> Refusal(Uri url, NotificationSettings settings, CancellationToken cancellation)
+    /// <summary>Why <paramref name="url"/> may not be sent to, or null when it may: its host must resolve, and only to public addresses. <paramref name="field"/> names it in the message.</summary>
+    public static async Task<string?> Refusal(Uri url, NotificationSettings settings, CancellationToken cancellation, string field = "url")
     {
         ArgumentNullException.ThrowIfNull(url);
         ArgumentNullException.ThrowIfNull(settings);
@@ -52,9 +52,9 @@ public static class WebhookTarget
         {
             addresses = [];
         }
-        if (addresses.Length == 0) return $"'url' names the host '{url.IdnHost}', which does not resolve to an address.";
+        if (addresses.Length == 0) return $"'{field}' names the host '{url.IdnHost}', which does not resolve to an address.";
         if (settings.AllowPrivateAddresses || addresses.All(IsPublic)) return null;
-        return "'url' is or resolves to a loopback, private, link-local or otherwise non-public address, which is not allowed here.";
+        return $"'{field}' is or resolves to a loopback, private, link-local or otherwise non-public address, which is not allowed here.";
     }
 
     /// <summary>

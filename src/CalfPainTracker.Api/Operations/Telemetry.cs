@@ -25,6 +25,7 @@ public static class Telemetry
     public const string CheckInsInstrument = "calfpain.check_ins";
     public const string AlertsRaisedInstrument = "calfpain.alerts.raised";
     public const string WebhookDeliveriesInstrument = "calfpain.webhook.deliveries";
+    public const string PushDeliveriesInstrument = "calfpain.push.deliveries";
     public const string EventsBehindInstrument = "calfpain.projection.events_behind";
     public const string SecondsBehindInstrument = "calfpain.projection.seconds_behind";
     public const string OutboxDepthInstrument = "calfpain.outbox.depth";
@@ -39,6 +40,7 @@ public static class Telemetry
         builder.Services.AddSingleton<BacklogGauges>();
         builder.Services.AddHostedService(s => s.GetRequiredService<BacklogGauges>());
         builder.Services.AddSingleton<WebhookOutcomes>();
+        builder.Services.AddSingleton<PushOutcomes>();
 
         if (exporter == TelemetryExporter.Otlp)
         {
@@ -127,6 +129,15 @@ public sealed class WebhookOutcomes(IMeterFactory meters)
 {
     private readonly Counter<long> deliveries = meters.Create(Telemetry.MeterName)
         .CreateCounter<long>(Telemetry.WebhookDeliveriesInstrument, "{attempt}", "Webhook delivery attempts by outcome");
+
+    public void Record(string outcome) => deliveries.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+}
+
+/// <summary>Web Push attempts by outcome: delivered, retrying, removed (the subscription is gone), failed.</summary>
+public sealed class PushOutcomes(IMeterFactory meters)
+{
+    private readonly Counter<long> deliveries = meters.Create(Telemetry.MeterName)
+        .CreateCounter<long>(Telemetry.PushDeliveriesInstrument, "{attempt}", "Web Push reminder attempts by outcome");
 
     public void Record(string outcome) => deliveries.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 }

@@ -5,6 +5,7 @@ using CalfPainTracker.Enrolment;
 using CalfPainTracker.Episodes;
 using CalfPainTracker.Export;
 using JasperFx.Events;
+using CalfPainTracker.Notifications;
 using CalfPainTracker.Security;
 using CalfPainTracker.Trends;
 using Marten;
@@ -142,6 +143,8 @@ public static class PatientRightsEndpoints
             session.Store(link);
         }
 
+        // Including any made without a phone's session, which signing the phones out did not reach.
+        session.DeleteWhere<WebPushSubscription>(s => s.PatientId == caller.UserId);
         await session.SaveChangesAsync(cancellation);
         return new ErasureDone(caller.UserId, episodes.Count, now, WhatIsKept);
     }

@@ -84,6 +84,12 @@ public sealed class AuthorisationMatrixTests(ApiHost api, MatrixProviderFixture 
         ["DELETE /api/me/devices/{deviceId}"] = new("204 403 403 404 403 403 401 401 401", e => ($"/api/me/devices/{e.Device}", null)),
         ["GET /api/episodes/{episodeId}/devices"] = new("403 200 200 403 404 404 401 401 401", e => ($"/api/episodes/{e.Episode}/devices", null)),
         ["DELETE /api/episodes/{episodeId}/devices/{deviceId}"] = new("403 204 204 403 404 404 401 401 401", e => ($"/api/episodes/{e.Episode}/devices/{e.Device}", null)),
+        // A patient's own browsers; the shared host refuses loopback endpoints, so the patient's answer is the 400 that names it.
+        ["POST /api/me/push-subscriptions"] = new("400 403 403 400 403 403 401 401 401", _ => ("/api/me/push-subscriptions", new { endpoint = "https://127.0.0.1/push/1", keys = new { p256dh = "x", auth = "y" } })),
+        ["GET /api/me/push-subscriptions"] = new("200 403 403 200 403 403 401 401 401", _ => ("/api/me/push-subscriptions", null)),
+        ["DELETE /api/me/push-subscriptions/{subscriptionId}"] = new("404 403 403 404 403 403 401 401 401", _ => ($"/api/me/push-subscriptions/{Guid.NewGuid()}", null)),
+        // The key every push message carries in its header anyway; the app needs it before signing in matters.
+        ["GET /api/push/public-key"] = new("200 200 200 200 200 200 200 200 200", _ => ("/api/push/public-key", null)),
         ["GET /.well-known/jwks.json"] = new("200 200 200 200 200 200 200 200 200", _ => ("/.well-known/jwks.json", null)),
         ["GET /api/audit/record-access"] = new("403 403 200 403 403 200 401 401 401", _ => ("/api/audit/record-access", null)),
         // Public: a load balancer and a developer reach these without a token.
