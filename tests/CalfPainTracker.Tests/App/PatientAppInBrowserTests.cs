@@ -51,7 +51,8 @@ public sealed class PatientAppInBrowserTests : IAsyncLifetime
         await page.GetByRole(AriaRole.Button, new() { NameRegex = new("^Save") }).ClickAsync();
         await Assertions.Expect(page.Locator("#result")).ToContainTextAsync("Saved.");
         await Assertions.Expect(page.Locator("#advice [data-rule='pain-at-night-or-rest']")).ToBeVisibleAsync();
-        await Screenshot(page, "1-saved");
+        await page.Locator("#save").ScrollIntoViewIfNeededAsync();
+        await Screenshot(page, "1-saved", fullPage: false);
 
         await page.SelectOptionAsync("#day", Yesterday);
         Assert.Equal("", await page.Locator("#day-note").TextContentAsync());
@@ -76,6 +77,8 @@ public sealed class PatientAppInBrowserTests : IAsyncLifetime
         Assert.Equal(0, await page.Locator("input[name=symptoms]:checked").CountAsync());
         // The trend is an async projection: the page asks again until it has caught up.
         await Assertions.Expect(page.Locator("#chart svg circle")).ToHaveCountAsync(2, new() { Timeout = 30_000 });
+        await page.EvaluateAsync("() => window.scrollTo(0, 0)");
+        await Screenshot(page, "2-start", fullPage: false);
         await Screenshot(page, "2-recovery");
         await Metrics(page);
     }
@@ -240,11 +243,11 @@ public sealed class PatientAppInBrowserTests : IAsyncLifetime
         Assert.True(serious.Count == 0, $"{what}: " + string.Join("; ", serious.Select(v => $"{v.Id}: {v.Help} ({string.Join(", ", v.Nodes.Select(n => n.Target?.ToString()))})")));
     }
 
-    private static async Task Screenshot(IPage page, string name)
+    private static async Task Screenshot(IPage page, string name, bool fullPage = true)
     {
         var folder = Path.Combine(PostgresServer.RepositoryRoot(), "TestResults", "screenshots");
         Directory.CreateDirectory(folder);
-        await page.ScreenshotAsync(new() { Path = Path.Combine(folder, $"app-{name}.png"), FullPage = true });
+        await page.ScreenshotAsync(new() { Path = Path.Combine(folder, $"app-{name}.png"), FullPage = fullPage });
     }
 
     /// <summary>What the first load cost, written next to the screenshots (measured, not asserted).</summary>

@@ -69,7 +69,7 @@ public sealed class ExportedEpisode : IAsyncLifetime
 
     public async Task<IReadOnlyList<string>> OpenAlertTitles() =>
         (await Physio.GetJson($"/api/episodes/{Episode}/alerts"))["alerts"]!.AsArray()
-            .Where(a => a!["status"]!.GetValue<string>() != "resolved")
+            .Where(a => a!["status"]!.GetValue<string>() is "open" or "acknowledged")
             .Select(a => a!["title"]!.GetValue<string>())
             .ToList();
 }

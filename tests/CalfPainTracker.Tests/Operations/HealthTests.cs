@@ -62,7 +62,7 @@ public sealed class HealthTests
         Assert.True(projections["data"]!["EpisodeTrend:All"]!["eventsBehind"]!.GetValue<long>() >= 2);
         Assert.True(projections["data"]!["EpisodeTrend:All"]!["secondsBehind"]!.GetValue<double>() >= 1);
         // The node still takes check-ins, which is what readiness promises.
-        await (await patient.LogCheckIn(episode, TestUser.CheckIn("2026-11-02"))).ShouldBe(HttpStatusCode.Created);
+        await (await patient.LogCheckIn(episode, TestUser.CheckIn(PatientCalendar.DaysAgo(1, TestUser.Zone)))).ShouldBe(HttpStatusCode.Created);
     }
 
     [Fact]

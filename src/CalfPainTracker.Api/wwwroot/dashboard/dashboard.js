@@ -262,6 +262,31 @@ async function renderPatient(episodeId) {
     ? `Patient-reported items score ${clot.partialWells.score}: ${clot.partialWells.patientItems.join("; ") || "none"}. Still to examine: ${clot.partialWells.itemsForClinician.join("; ")}.`
     : "No patient-reported Wells items yet. Record the examination to get the full score.";
   if (summary.plan) for (const [key, value] of Object.entries(summary.plan)) { const input = $("plan-form").elements[key]; if (input) input.value = value; }
+  $("invitation").hidden = true;
+  await renderPhones(episodeId);
+}
+
+// ---- the patient's app: invitation and signed-in phones ----------------------------------------
+
+$("invite").addEventListener("click", async () => {
+  const invitation = await api(`/api/episodes/${state.openEpisode}/invitations`, { method: "POST", body: "{}" });
+  // The QR code is the service's own SVG, shown as an image: never inserted as markup.
+  $("invitation-qr").src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(invitation.qrSvg)}`;
+  $("invitation-link").textContent = invitation.url;
+  $("invitation-link").href = invitation.url;
+  $("invitation-expiry").textContent = `Works once, until ${new Date(invitation.expiresAt).toLocaleString()}.`;
+  $("invitation").hidden = false;
+});
+$("print-invitation").addEventListener("click", () => window.print());
+
+async function renderPhones(episodeId) {
+  const phones = (await api(`/api/episodes/${episodeId}/devices`)).filter((p) => !p.signedOutAt);
+  $("phones").replaceChildren(...(phones.length === 0 ? [el("li", { class: "muted" }, "None.")] : phones.map((phone) => el("li", { "data-device": phone.id },
+    `${phone.deviceName}, last used ${new Date(phone.lastUsedAt).toLocaleString()} `,
+    el("button", { type: "button", onclick: async () => {
+      await api(`/api/episodes/${episodeId}/devices/${phone.id}`, { method: "DELETE" });
+      await renderPhones(episodeId);
+    } }, "Sign out (lost phone)")))));
 }
 
 let plot = null;
