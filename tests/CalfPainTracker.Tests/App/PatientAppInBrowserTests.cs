@@ -23,7 +23,7 @@ public sealed class PatientAppInBrowserTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _api = await ApiProcess.Start(await PostgresServer.ConnectionString, "calfpain_app");
+        _api = await ApiProcess.Start(await PostgresServer.ConnectionString, "calfpain_app", ApiProcess.SingleNode());
         _chromium = await HeadlessChromium.Launch();
     }
 

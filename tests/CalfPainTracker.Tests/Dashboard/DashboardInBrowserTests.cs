@@ -23,7 +23,7 @@ public sealed class DashboardInBrowserTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _api = await ApiProcess.Start(await PostgresServer.ConnectionString, "calfpain_browser");
+        _api = await ApiProcess.Start(await PostgresServer.ConnectionString, "calfpain_browser", ApiProcess.SingleNode());
         _emergency = await Seed([Day(0)], 7, new { symptoms = new[] { "shortness-of-breath" } });
         _clot = await Seed([Day(0)], 5, new { swelling = "moderate", symptoms = new[] { "warmth" } });
         // Eleven days with the fifth missed: ten points on the chart, and a gap.
@@ -59,6 +59,12 @@ public sealed class DashboardInBrowserTests : IAsyncLifetime
         await page.ClickAsync($"tr[data-episode='{_tenDays}']");
         await page.WaitForSelectorAsync("#pain-chart[data-points='10'] canvas");
         await Screenshot(page, "2-patient");
+
+        // Inviting the patient to the app: a link and its QR code to print.
+        await page.ClickAsync("#invite");
+        await Assertions.Expect(page.Locator("#invitation-link")).ToContainTextAsync("/app#invite=");
+        Assert.StartsWith("data:image/svg+xml", await page.Locator("#invitation-qr").GetAttributeAsync("src"), StringComparison.Ordinal);
+        Assert.True(await page.EvaluateAsync<bool>("() => document.getElementById('invitation-qr').naturalWidth > 0"), "the QR code does not render");
 
         await page.ClickAsync("#back");
         await page.ClickAsync($"tr[data-episode='{_clot}']");
