@@ -174,6 +174,92 @@ public sealed class PatientAppInBrowserTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_reminder_pushed_to_the_phone_is_shown_as_a_notification_by_the_apps_service_worker()
+    {
+        // The push service (and the encryption, tested in WebPushTests) is not reachable from here:
+        // Chromium's DevTools hands the worker the decrypted message as the push service would.
+        var (_, _, code) = await Invitation();
+        var page = await Phone(notifications: true);
+        await page.GotoAsync($"{_api.Url}/app#invite={code}");
+        await Ready(page);
+        await page.EvaluateAsync("() => navigator.serviceWorker.ready");
+        var cdp = await page.Context.NewCDPSessionAsync(page);
+        var registration = new TaskCompletionSource<string>();
+        cdp.Event("ServiceWorker.workerRegistrationUpdated").OnEvent += (_, update) =>
+        {
+            foreach (var found in update!.Value.GetProperty("registrations").EnumerateArray())
+            {
+                if (found.GetProperty("scopeURL").GetString()!.Contains("/app", StringComparison.Ordinal)) registration.TrySetResult(found.GetProperty("registrationId").GetString()!);
+            }
+        };
+        await cdp.SendAsync("ServiceWorker.enable");
+        var registrationId = await registration.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        var reminder = new JsonObject
+        {
+            ["title"] = "Time for today's check-in", ["body"] = "How is your calf today?", ["url"] = "/app", ["day"] = Today, ["tag"] = $"checkin-reminder-{Today}",
+        };
+        await cdp.SendAsync("ServiceWorker.deliverPushMessage", new Dictionary<string, object>
+        {
+            ["origin"] = _api.Url, ["registrationId"] = registrationId, ["data"] = reminder.ToJsonString(),
+        });
+
+        string[] shown = [];
+        for (var attempt = 0; attempt < 50 && shown.Length == 0; attempt++)
+        {
+            await Task.Delay(100);
+            shown = await page.EvaluateAsync<string[]>("async () => (await (await navigator.serviceWorker.ready).getNotifications()).map(n => `${n.title}|${n.tag}`)");
+        }
+        Assert.Equal([$"Time for today's check-in|checkin-reminder-{Today}"], shown);
+    }
+
+    [Fact]
+    public async Task The_patient_sees_that_the_physio_has_seen_an_alert_shares_a_report_signs_out_another_phone_and_forgets_this_one()
+    {
+        var (patient, episode, code) = await Invitation();
+        var page = await Phone();
+        await page.GotoAsync($"{_api.Url}/app#invite={code}");
+        await Ready(page);
+        await page.SelectOptionAsync("#day", Today);
+        await Fill(page, pain: 4, swelling: "none", walking: false);
+        await page.ClickAsync("#save");
+        await Assertions.Expect(page.Locator("#advice [data-rule='cannot-walk-comfortably']")).ToBeVisibleAsync();
+
+        // The physiotherapist acknowledges the alert; the patient sees it was seen.
+        var alerts = (await Get(patient, $"/api/episodes/{episode}/alerts"))["alerts"]!.AsArray();
+        using (var physio = _api.ClientFor(_physio))
+        {
+            await (await physio.PostAsync($"/api/alerts/{alerts[0]!["id"]}/acknowledge", null)).ShouldBe(HttpStatusCode.OK);
+        }
+        // A second phone of the same patient, to sign out from this one.
+        using (var physio = _api.ClientFor(_physio))
+        using (var anonymous = new HttpClient { BaseAddress = new Uri(_api.Url) })
+        {
+            var second = await (await physio.PostAsJsonAsync($"/api/episodes/{episode}/invitations", new { })).ShouldBe(HttpStatusCode.Created);
+            await (await anonymous.PostAsJsonAsync("/api/sessions", new { invitationCode = second["code"]!.GetValue<string>(), deviceName = "Old tablet" })).ShouldBe(HttpStatusCode.Created);
+        }
+        await page.ReloadAsync();
+        await Ready(page);
+        await Assertions.Expect(page.Locator("#alerts li[data-rule='cannot-walk-comfortably']")).ToContainTextAsync("Seen by your physiotherapist");
+
+        await page.ClickAsync("#share");
+        await Assertions.Expect(page.Locator("#share-result a")).ToContainTextAsync("/r/");
+        await Assertions.Expect(page.Locator("#links li button")).ToHaveCountAsync(1);
+        await page.ClickAsync("#links li button");
+        await Assertions.Expect(page.Locator("#links li")).ToContainTextAsync("No links are open.");
+
+        await Assertions.Expect(page.Locator("#devices li")).ToHaveCountAsync(2);
+        await page.ClickAsync("#devices li:has-text('Old tablet') button");
+        await Assertions.Expect(page.Locator("#devices li")).ToHaveCountAsync(1);
+
+        await page.ClickAsync("#forget");
+        await Assertions.Expect(page.Locator("#welcome-text")).ToContainTextAsync("forgotten");
+        await page.ReloadAsync();
+        Assert.False(await page.Locator("#checkin").IsVisibleAsync());
+        Assert.Empty((await Get(patient, "/api/me/devices")).AsArray());
+    }
+
+    [Fact]
     public async Task An_invitation_already_used_says_so_and_signs_nobody_in()
     {
         var (_, _, code) = await Invitation();
@@ -193,7 +279,7 @@ public sealed class PatientAppInBrowserTests : IAsyncLifetime
 
     private static string Yesterday => PatientCalendar.DaysAgo(1, Zone);
 
-    private async Task<IPage> Phone()
+    private async Task<IPage> Phone(bool notifications = false)
     {
         var context = await _chromium.Browser.NewContextAsync(new()
         {
@@ -202,6 +288,7 @@ public sealed class PatientAppInBrowserTests : IAsyncLifetime
             IsMobile = true,
             HasTouch = true,
             Locale = "en-GB",
+            Permissions = notifications ? ["notifications"] : [],
         });
         var page = await context.NewPageAsync();
         page.PageError += (_, error) => _pageErrors.Add(error);

@@ -58,12 +58,12 @@ function svg(tag, attributes = {}) {
 
 function formatDate(iso) {
   const [y, m, d] = iso.split("-").map(Number);
-  return new Intl.DateTimeFormat(document.documentElement.lang, { weekday: "short", day: "numeric", month: "short", timeZone: "UTC" })
+  return new Intl.DateTimeFormat(navigator.language || document.documentElement.lang, { weekday: "short", day: "numeric", month: "short", timeZone: "UTC" })
     .format(new Date(Date.UTC(y, m - 1, d)));
 }
 
 function formatInstant(instant) {
-  return new Intl.DateTimeFormat(document.documentElement.lang, { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" }).format(new Date(instant));
+  return new Intl.DateTimeFormat(navigator.language || document.documentElement.lang, { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" }).format(new Date(instant));
 }
 
 // ---- the patient's calendar, in the episode's zone (the service judges days there) --------------
@@ -442,7 +442,8 @@ async function refreshRecord() {
 
 // The trend is worked out a moment after a check-in is stored: while it catches up, ask again.
 async function refreshRecovery(id, attempt) {
-  $("recovery-status").textContent = t("recovery.loading");
+  // Said only the first time: a page that jumps while it catches up is hard to tap on.
+  if (!$("chart").dataset.points) $("recovery-status").textContent = t("recovery.loading");
   const [trend, alerts] = await Promise.all([json(`/api/episodes/${id}/trend`), json(`/api/episodes/${id}/alerts`)]);
   $("recovery-status").textContent = "";
   if (trend.eventsBehind > 0 && attempt < 20) setTimeout(() => refreshRecovery(id, attempt + 1).catch(handle), Math.min(1000 * (attempt + 1), 5000));
@@ -458,7 +459,7 @@ async function refreshRecovery(id, attempt) {
 function renderChart(trend) {
   const days = trend.days;
   const box = $("chart");
-  if (days.length === 0) { box.replaceChildren(); return; }
+  if (days.length === 0) { box.replaceChildren(); box.dataset.points = "0"; return; }
   const first = days[0].day;
   const span = Math.max(1, dayNumber(days.at(-1).day) - dayNumber(first));
   const [width, height, left, top, bottom] = [320, 150, 22, 8, 18];
