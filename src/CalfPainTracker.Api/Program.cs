@@ -38,6 +38,8 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton(builder.Configuration.GetSection(RuleSettings.Section).Get<RuleSettings>() ?? new RuleSettings());
 builder.Services.AddSingleton(builder.Configuration.GetSection(AlertSettings.Section).Get<AlertSettings>() ?? new AlertSettings());
 var notificationSettings = builder.Configuration.GetSection(NotificationSettings.Section).Get<NotificationSettings>() ?? new NotificationSettings();
+// A zone that does not exist fails the start, not the first digest hours later.
+_ = notificationSettings.DigestZone;
 builder.Services.AddSingleton(notificationSettings);
 // Webhook receivers answer within the delivery timeout or the attempt is a failure; redirects are
 // not followed; every connection is to a public address (no proxy, which would hide the receiver's).
@@ -68,6 +70,9 @@ var marten = builder.Services.AddMarten(opts =>
         opts.RegisterDocumentType<Webhook>();
         opts.RegisterDocumentType<WebhookDelivery>();
         opts.RegisterDocumentType<ReminderChain>();
+        opts.Schema.For<DigestEntry>().Duplicate(e => e.PhysiotherapistId);
+        // Two digests for one physiotherapist and day cannot both move the chain on.
+        opts.Schema.For<DigestChain>().UseOptimisticConcurrency(true);
         opts.Schema.For<WebPushSubscription>().Index(s => s.PatientId).Index(s => s.DeviceId);
         opts.RegisterDocumentType<RecordAccess>();
         // No projection applies a clinician's note, so it is named here for the timeline to read it back.

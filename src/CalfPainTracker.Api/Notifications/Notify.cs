@@ -45,23 +45,34 @@ public static class Notify
         var webhooks = await session.Query<Webhook>().ToListAsync(cancellation);
         foreach (var (name, subject, alert, reminder) in notices)
         {
-            foreach (var webhook in webhooks.Where(w => w.Events.Contains(name)))
+            foreach (var webhook in webhooks.Where(w => w.Events.Contains(name) && DailyDigest.SendsAtOnce(w, name, alert, episode)))
             {
                 var id = DeliveryId(subject, webhook.Id, name);
                 var link = site.Link($"/api/episodes/{episode.Id}/alerts");
                 var payload = new WebhookPayload(id, name, now, session.TenantId, episode.PatientId, episode.Id, alert, reminder, link);
-                session.Insert(new WebhookDelivery
-                {
-                    Id = id,
-                    WebhookId = webhook.Id,
-                    Event = name,
-                    Payload = JsonSerializer.Serialize(payload, json),
-                    Status = DeliveryStatus.Pending,
-                    CreatedAt = now,
-                });
-                await bus.PublishAsync(new DeliverWebhook(id));
+                await Enqueue(session, bus, id, webhook.Id, name, JsonSerializer.Serialize(payload, json), now);
             }
         }
+        if (webhooks.Any(w => w.Events.Contains(WebhookEvents.DigestDaily)))
+        {
+            var advice = notices.Where(n => n.Event == WebhookEvents.AlertRaised && n.Alert is { Severity: Severity.Advice }).Select(n => n.Alert!).ToList();
+            await DailyDigest.Hold(session, bus, episode, advice, cancellation);
+        }
+    }
+
+    /// <summary>The delivery's record and its outbox message, both in the caller's transaction: neither is kept without the other.</summary>
+    public static async Task Enqueue(IDocumentSession session, IMessageBus bus, Guid id, Guid webhookId, string name, string payload, DateTimeOffset now)
+    {
+        session.Insert(new WebhookDelivery
+        {
+            Id = id,
+            WebhookId = webhookId,
+            Event = name,
+            Payload = payload,
+            Status = DeliveryStatus.Pending,
+            CreatedAt = now,
+        });
+        await bus.PublishAsync(new DeliverWebhook(id));
     }
 
     /// <summary>Stable per subject (alert or reminder), webhook and event: retries and replays keep it, so receivers can dedupe.</summary>

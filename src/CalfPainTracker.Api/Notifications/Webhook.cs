@@ -8,7 +8,10 @@ public static class WebhookEvents
     public const string AlertEscalated = "alert.escalated";
     public const string CheckInReminder = "checkin.reminder";
 
-    public static readonly IReadOnlyList<string> All = [AlertRaised, AlertSeverityRaised, AlertEscalated, CheckInReminder];
+    /// <summary>Once a day per physiotherapist, the new advice alerts; a webhook taking it gets no <c>alert.raised</c> for advice.</summary>
+    public const string DigestDaily = "digest.daily";
+
+    public static readonly IReadOnlyList<string> All = [AlertRaised, AlertSeverityRaised, AlertEscalated, CheckInReminder, DigestDaily];
 }
 
 /// <summary>A clinic's webhook: where to send which events, and the secret that signs them.</summary>

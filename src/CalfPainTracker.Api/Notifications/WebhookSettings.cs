@@ -19,4 +19,12 @@ public sealed class NotificationSettings
 
     /// <summary>Local time in the patient's zone after which a day without a check-in gets a reminder.</summary>
     public TimeOnly ReminderLocalTime { get; set; } = new(20, 0);
+
+    /// <summary>Local time in <see cref="DigestTimeZone"/> at which each physiotherapist's <c>digest.daily</c> is sent.</summary>
+    public TimeOnly DigestLocalTime { get; set; } = new(8, 0);
+
+    /// <summary>The clinic's zone (IANA id) for the digest: the physiotherapist's working day, not any one patient's.</summary>
+    public string DigestTimeZone { get; set; } = "Europe/London";
+
+    public TimeZoneInfo DigestZone => TimeZoneInfo.FindSystemTimeZoneById(DigestTimeZone);
 }
