@@ -80,7 +80,8 @@ public static class AppLoad
             var page = context.Pages[0];
             await page.EvaluateAsync("() => navigator.serviceWorker.ready");
             await page.CloseAsync();
-            var second = await Load(context, $"{url}/app", throttle);
+            await using var worker = await Worker.Throttled(browser, throttle);
+            var second = await Load(context, $"{url}/app", throttle, worker);
             await context.Pages[0].CloseAsync();
             if (run == 0) continue;
             cold.Add(first);
@@ -116,7 +117,7 @@ public static class AppLoad
     private static string M(JsonObject medians, string name) => medians[name] is { } value ? ((double)value).ToString("0", CultureInfo.InvariantCulture) : "-";
 
     /// <summary>Opens <paramref name="address"/> in a new page of <paramref name="context"/>, throttled, and waits until the app is usable.</summary>
-    private static async Task<JsonObject> Load(IBrowserContext context, string address, Throttle throttle)
+    private static async Task<JsonObject> Load(IBrowserContext context, string address, Throttle throttle, Worker? worker = null)
     {
         var page = await context.NewPageAsync();
         var cdp = await context.NewCDPSessionAsync(page);
@@ -158,8 +159,11 @@ public static class AppLoad
         await page.WaitForSelectorAsync("body[data-ready='true']", new() { Timeout = 120_000 });
         var timings = await page.EvaluateAsync<JsonElement>(Timings);
         var result = JsonNode.Parse(timings.GetRawText())!.AsObject();
+        result.Remove("$id");
         lock (responses)
         {
+            // What the worker fetched for the page (network first, sw.js) went over the wire too.
+            if (worker is not null) appBytes += worker.TakeBytes();
             result["appBytes"] = appBytes;
             result["apiBytes"] = apiBytes;
             result["otherBytes"] = otherBytes;
@@ -171,12 +175,83 @@ public static class AppLoad
         return result;
     }
 
+    /// <summary>
+    /// The page's throttling does not reach its service worker, a target of its own whose
+    /// network-first fetches would otherwise run at full speed: the worker is attached through a
+    /// browser-level CDP session and throttled alike, and the bytes it receives are counted.
+    /// </summary>
+    private sealed class Worker : IAsyncDisposable
+    {
+        private readonly ICDPSession _browser;
+        private readonly string _session;
+        private readonly Dictionary<int, TaskCompletionSource<JsonElement>> _pending = [];
+        private long _bytes;
+        private int _next;
+
+        private Worker(ICDPSession browser, string session)
+        {
+            _browser = browser;
+            _session = session;
+            _browser.Event("Target.receivedMessageFromTarget").OnEvent += (_, e) =>
+            {
+                if (e!.Value.GetProperty("sessionId").GetString() != _session) return;
+                using var message = JsonDocument.Parse(e.Value.GetProperty("message").GetString()!);
+                var root = message.RootElement;
+                if (root.TryGetProperty("id", out var id))
+                {
+                    lock (_pending) if (_pending.Remove(id.GetInt32(), out var waiting)) waiting.TrySetResult(root.Clone());
+                }
+                else if (root.GetProperty("method").GetString() == "Network.loadingFinished")
+                {
+                    Interlocked.Add(ref _bytes, (long)root.GetProperty("params").GetProperty("encodedDataLength").GetDouble());
+                }
+            };
+        }
+
+        public static async Task<Worker> Throttled(IBrowser browser, Throttle throttle)
+        {
+            var cdp = await browser.NewBrowserCDPSessionAsync();
+            var targets = (await cdp.SendAsync("Target.getTargets"))!.Value.GetProperty("targetInfos").EnumerateArray();
+            var target = targets.First(t => t.GetProperty("type").GetString() == "service_worker").GetProperty("targetId").GetString()!;
+            var attached = await cdp.SendAsync("Target.attachToTarget", new() { ["targetId"] = target, ["flatten"] = false });
+            var worker = new Worker(cdp, attached!.Value.GetProperty("sessionId").GetString()!);
+            await worker.Send("Network.enable", new());
+            await worker.Send("Network.emulateNetworkConditions", new()
+            {
+                ["offline"] = false,
+                ["latency"] = throttle.RttMs,
+                ["downloadThroughput"] = throttle.DownKbps * 1000 / 8,
+                ["uploadThroughput"] = throttle.UpKbps * 1000 / 8,
+            });
+            worker.TakeBytes();
+            return worker;
+        }
+
+        public long TakeBytes() => Interlocked.Exchange(ref _bytes, 0);
+
+        private async Task Send(string method, Dictionary<string, object> parameters)
+        {
+            var id = Interlocked.Increment(ref _next);
+            var answered = new TaskCompletionSource<JsonElement>(TaskCreationOptions.RunContinuationsAsynchronously);
+            lock (_pending) _pending[id] = answered;
+            await _browser.SendAsync("Target.sendMessageToTarget", new()
+            {
+                ["sessionId"] = _session,
+                ["message"] = JsonSerializer.Serialize(new { id, method, @params = parameters }),
+            });
+            var answer = await answered.Task.WaitAsync(TimeSpan.FromSeconds(10));
+            if (answer.TryGetProperty("error", out var error)) throw new InvalidOperationException($"{method} on the service worker: {error}");
+        }
+
+        public async ValueTask DisposeAsync() => await _browser.DetachAsync();
+    }
+
     private static JsonObject Medians(List<JsonObject> runs)
     {
         var medians = new JsonObject();
         foreach (var name in new[] { "fcp", "domContentLoaded", "load", "ready", "documentResponseEnd", "bytes", "appBytes", "apiBytes", "otherBytes", "responses" })
         {
-            var values = runs.Select(r => r[name]).OfType<JsonValue>().Select(v => v.GetValue<double>()).Order().ToList();
+            var values = runs.Select(r => r[name]).OfType<JsonValue>().Select(v => double.Parse(v.ToJsonString(), CultureInfo.InvariantCulture)).Order().ToList();
             medians[name] = values.Count == 0 ? null : values.Count % 2 == 1 ? values[values.Count / 2] : (values[values.Count / 2 - 1] + values[values.Count / 2]) / 2;
         }
         return medians;
@@ -198,8 +273,8 @@ public static class AppLoad
             using var response = await http.GetAsync(path);
             response.EnsureSuccessStatusCode();
             var body = await response.Content.ReadAsByteArrayAsync();
-            var g = Compressed(body, s => new GZipStream(s, CompressionLevel.SmallestSize));
-            var b = Compressed(body, s => new BrotliStream(s, CompressionLevel.SmallestSize));
+            var g = Compressed(body, s => new GZipStream(s, CompressionLevel.SmallestSize, leaveOpen: true));
+            var b = Compressed(body, s => new BrotliStream(s, CompressionLevel.SmallestSize, leaveOpen: true));
             files[path] = new JsonObject
             {
                 ["bytes"] = body.Length, ["gzip9"] = g, ["brotli11"] = b,
