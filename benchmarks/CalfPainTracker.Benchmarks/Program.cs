@@ -17,6 +17,13 @@ return args switch
         new Uri(url), Options.ParseInt(count), output, jwt, options.IntFlag("--onset-days-ago", 365), options.IntFlag("--clinics", 10), options.IntFlag("--concurrency", 8)),
     ["seed-events", var connectionString, var schema, var events, ..] => await SeedEvents.Run(
         connectionString, schema, Options.ParseInt(events), options.IntFlag("--check-ins-per-episode", 40), options.IntFlag("--clinics", 10), options.Flag("--json")),
+    ["token-validation", ..] => await SignIn.TokenValidation(jwt, options.IntFlag("--iterations", 20000), options.Flag("--json")),
+    ["sessions", var url, ..] => await SignIn.Sessions(
+        new Uri(url), options.Int(2, 300), options.IntFlag("--warmup", 30), options.IntFlag("--reads", 1000), options.IntFlag("--episodes", 10), jwt, options.Flag("--json")),
+    ["app-load", var url, ..] => await AppLoad.Run(
+        new Uri(url), options.IntFlag("--runs", 5),
+        new AppLoad.Throttle(options.IntFlag("--rtt", 400), options.IntFlag("--down-kbps", 400), options.IntFlag("--up-kbps", 400), options.IntFlag("--cpu", 4)),
+        jwt, options.Flag("--json")),
     ["plot", var results, var directory, ..] => Plot.Run(results, directory, options.Flag("--prefix") ?? "bench-"),
     _ => Usage(),
 };
@@ -33,6 +40,17 @@ static int Usage()
           seed-events CONNECTION-STRING SCHEMA EVENTS [--check-ins-per-episode 40] [--clinics 10] [--json PATH]
               bulk-appends (Marten's COPY-based BulkInsertEventsAsync) episodes shaped like real ones:
               EpisodeOpened, PhysiotherapistAssigned, then daily CheckInLogged, until EVENTS check-ins.
+          token-validation [--iterations 20000] [--json PATH]
+              JsonWebTokenHandler.ValidateTokenAsync in process with the service's validation parameters:
+              a shared-key HS256 token and a device ES256 token (key rebuilt per call as the service does, and kept).
+          sessions URL [COUNT=300] [--warmup 30] [--reads 1000] [--episodes 10] [--json PATH]
+              sequential, one connection: COUNT invitations made, redeemed (POST /api/sessions) and refreshed
+              (POST /api/sessions/refresh), then GET /api/episodes/{id} with a shared-key and a device token and
+              GET /health/live in turn. Needs Auth__SessionAttemptsPerMinutePerAddress raised on the service.
+          app-load URL [--runs 5] [--rtt 400] [--down-kbps 400] [--up-kbps 400] [--cpu 4] [--json PATH]
+              the patient's app in /usr/bin/chromium (Playwright, 360x740 phone), throttled through CDP: cold load of
+              an invitation link in a new context, warm load of /app with its service worker; FCP, DOMContentLoaded,
+              load, interactive (body[data-ready]), bytes; the app's files raw, gzip -9 and brotli 11.
           plot RESULTS.json DIRECTORY [--prefix bench-]
               draws throughput and latency PNGs from a scripts/bench results file.
         """);

@@ -96,6 +96,9 @@ if (rebuilds.length) {
     exitCodes: rebuilds.map(r => r.exitCode)
   }
 }
+if (exists('signin-validation.json')) results.tokenValidation = read('signin-validation.json')
+if (exists('signin-sessions.json')) results.sessions = read('signin-sessions.json')
+if (exists('app-load.json')) results.appLoad = read('app-load.json')
 if (exists('ingest-db.json')) results.ingestDatabase = read('ingest-db.json')
 if (exists('memory.json')) {
   const m = read('memory.json')
@@ -128,6 +131,24 @@ if (results.alert) {
 }
 for (const l of dash ?? []) rows.push([`dashboard GET c=${l.connections}`, `${s(l.rps)} req/s`, `p50 ${s(l.p50, 1)} p99 ${s(l.p99, 1)} ms`, `errors ${l.errorsTotal}/${l.requestsTotal}`])
 if (results.rebuild) rows.push([`projection rebuild`, `${s(results.rebuild.eventsPerSecond)} events/s`, `${n(results.rebuild.events)} events in ${s(results.rebuild.rebuildSeconds, 1)} s`, `with host start-up ${s(results.rebuild.seconds, 1)} s; exit ${results.rebuild.exitCodes.join(',')}`])
+for (const [name, v] of Object.entries(results.tokenValidation ?? {})) {
+  if (v?.meanUs != null) rows.push([`token validation ${name}`, `mean ${n(v.meanUs, 1)} µs`, `p50 ${n(v.p50Us, 1)} p99 ${n(v.p99Us, 1)} µs`, ''])
+}
+const ms = x => x ? `p50 ${n(x.p50, 1)} p95 ${n(x.p95, 1)} p99 ${n(x.p99, 1)} ms` : '-'
+if (results.sessions) {
+  const x = results.sessions
+  for (const [name, v] of [['invite (POST invitations)', x.inviteMs], ['redeem (POST /api/sessions)', x.redeemMs], ['refresh (POST /api/sessions/refresh)', x.refreshMs]]) rows.push([name, `n=${v?.count ?? 0}`, ms(v), ''])
+  for (const [name, v] of Object.entries(x.readsMs ?? {})) rows.push([`GET ${name}`, `n=${v?.count ?? 0}`, ms(v), ''])
+}
+if (results.appLoad) {
+  const a = results.appLoad
+  for (const kind of ['cold', 'warm']) {
+    const m = a[kind]
+    rows.push([`app ${kind} load (median of ${a.runs})`, `FCP ${n(m.fcp)} ms`, `DCL ${n(m.domContentLoaded)} load ${n(m.load)} interactive ${n(m.ready)} ms`, `${n(m.bytes)} bytes (app ${n(m.appBytes)}, API ${n(m.apiBytes)})`])
+  }
+  const t = a.files.total
+  rows.push(['app files', `${n(t.bytes)} bytes`, `gzip -9 ${n(t.gzip9)}, brotli ${n(t.brotli11)}`, ''])
+}
 if (results.memory) rows.push(['service peak RSS (ingest)', `${n(results.memory.peakRssMiB)} MiB`, '', ''])
 if (results.serviceLogErrors != null) rows.push(['service log: error lines', n(results.serviceLogErrors), '', ''])
 if (results.startup) rows.push(['start-up to /health/live 200', `${s(results.startup.ms)} ms`, '', ''])
