@@ -44,6 +44,9 @@ public sealed class ServiceSigningKeys(IDocumentStore store, IDataProtectionProv
     private readonly IDataProtector protector = protection.CreateProtector("CalfPainTracker.ServiceSigningKeys");
     private readonly SemaphoreSlim reading = new(1, 1);
     private readonly SemaphoreSlim rotating = new(1, 1);
+
+    // Built once per key: making an ECDsa object costs more than checking a signature with it.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, SecurityKey> publicKeys = new(StringComparer.Ordinal);
     private (IReadOnlyList<ServiceSigningKey> Keys, DateTimeOffset ReadAt) known = ([], DateTimeOffset.MinValue);
 
     public async Task<SigningCredentials> Current(CancellationToken cancellation)
@@ -91,7 +94,7 @@ public sealed class ServiceSigningKeys(IDocumentStore store, IDataProtectionProv
         {
             keys = Keys(CancellationToken.None, reread: clock.GetUtcNow() - readAt > TimeSpan.FromSeconds(1)).GetAwaiter().GetResult();
         }
-        return keys.Where(k => k.Id == kid && Trusted(k)).Select(Public).ToList();
+        return keys.Where(k => k.Id == kid && Trusted(k)).Select(k => publicKeys.GetOrAdd(k.Id, _ => Public(k))).ToList();
     }
 
     private bool Trusted(ServiceSigningKey key)

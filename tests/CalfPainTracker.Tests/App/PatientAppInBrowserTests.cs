@@ -260,6 +260,19 @@ public sealed class PatientAppInBrowserTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_apps_own_files_arrive_compressed_and_the_api_does_not()
+    {
+        using var client = new HttpClient(new HttpClientHandler { AutomaticDecompression = DecompressionMethods.None }) { BaseAddress = new Uri(_api.Url) };
+        client.DefaultRequestHeaders.AcceptEncoding.ParseAdd("br, gzip");
+
+        using var script = await client.GetAsync("/app/app.js");
+        using var health = await client.GetAsync("/health/live");
+
+        Assert.Contains(script.Content.Headers.ContentEncoding, e => e is "br" or "gzip");
+        Assert.Empty(health.Content.Headers.ContentEncoding);
+    }
+
+    [Fact]
     public async Task An_invitation_already_used_says_so_and_signs_nobody_in()
     {
         var (_, _, code) = await Invitation();

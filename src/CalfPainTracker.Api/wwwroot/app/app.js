@@ -681,9 +681,10 @@ async function start() {
   fillDays();
   prefill();
   await renderOutbox();
+  // The form is usable now; what is waiting to be sent and the lists below follow.
+  document.body.dataset.ready = "true";
   await sync().catch(handle);
   await Promise.all([renderLinks(), renderDevices()]).catch(handle);
-  document.body.dataset.ready = "true";
 }
 
 function handle(error) {
