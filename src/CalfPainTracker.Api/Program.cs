@@ -172,6 +172,9 @@ builder.Services.AddHealthChecks()
     .AddCheck<ProjectionLagReport>("projections", tags: [HealthEndpoints.ReadyTag]);
 
 var app = builder.Build();
+// Neither Marten nor Wolverine owns the data source they were given: without this a stopped host
+// (a test's, a node's in a rolling restart) would leave its idle connections open for minutes.
+app.Lifetime.ApplicationStopped.Register(dataSource.Dispose);
 
 app.UseCorrelation();
 app.UseWritesRunToTheEnd();
