@@ -31,6 +31,8 @@ public sealed class DeviceSession
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset LastUsedAt { get; set; }
     public string RefreshTokenHash { get; set; } = "";
+    public const int ReplacedTokensKept = 50;
+
     public List<string> ReplacedTokenHashes { get; set; } = [];
     public DateTimeOffset? SignedOutAt { get; set; }
     public SignOutReason? SignOutReason { get; set; }
@@ -149,6 +151,9 @@ public static class DeviceSessionEndpoints
         }
 
         device.ReplacedTokenHashes.Add(device.RefreshTokenHash);
+        // Bounded, so a phone used for months does not carry every token it ever had: a copy
+        // older than this many refreshes (weeks, for a daily check-in) is merely unknown (401).
+        if (device.ReplacedTokenHashes.Count > DeviceSession.ReplacedTokensKept) device.ReplacedTokenHashes.RemoveAt(0);
         device.LastUsedAt = now;
         var issued = await tokens.Issue(device, cancellation);
         clinic.Store(device);

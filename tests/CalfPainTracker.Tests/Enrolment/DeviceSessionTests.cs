@@ -100,6 +100,27 @@ public sealed class DeviceSessionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_phone_refreshed_for_months_keeps_only_its_recent_replaced_tokens_and_a_recent_one_replayed_still_signs_it_out()
+    {
+        var (_, physio, episode) = await Episode();
+        var first = await SignIn(await Invite(physio, episode));
+        var tokens = first;
+        JsonNode? recent = null;
+        for (var i = 0; i < DeviceSession.ReplacedTokensKept + 2; i++)
+        {
+            recent = tokens;
+            tokens = await (await Refresh(tokens)).ShouldBe(HttpStatusCode.OK);
+        }
+
+        // Too old to be remembered: refused, but no reason to sign the phone out.
+        await (await Refresh(first)).ShouldBeProblem(HttpStatusCode.Unauthorized);
+        tokens = await (await Refresh(tokens)).ShouldBe(HttpStatusCode.OK);
+        // Recent enough to be recognised as a copy: the phone is signed out.
+        await (await Refresh(recent!)).ShouldBeProblem(HttpStatusCode.Unauthorized);
+        await (await Refresh(tokens)).ShouldBeProblem(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
     public async Task The_patient_signs_a_phone_out_the_clinic_cuts_off_a_lost_one_and_closing_the_episode_ends_them_all()
     {
         var (patient, physio, episode) = await Episode();
