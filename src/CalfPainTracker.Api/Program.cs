@@ -178,6 +178,7 @@ app.Lifetime.ApplicationStopped.Register(dataSource.Dispose);
 
 app.UseCorrelation();
 app.UseWritesRunToTheEnd();
+app.UseNullBodiesRefused();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseCalfPainSecurity();

@@ -47,6 +47,9 @@ public sealed class AlertTuning
 
     public static readonly AlertTuning None = new();
 
+    /// <summary>Nothing tuned and nothing snoozed: the clinic's rules apply as they are.</summary>
+    public bool IsEmpty => PersistentPain is null && Snoozes.Count == 0;
+
     public bool IsSnoozed(AlertRule rule, DateTimeOffset now) => Snoozes.Any(s => s.Rule == rule && s.Until > now);
 
     /// <summary>Pure: the findings that still raise or feed an alert. A snoozed rule's urgent finding always does.</summary>

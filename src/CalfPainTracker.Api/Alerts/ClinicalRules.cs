@@ -88,11 +88,18 @@ public static class ClinicalRules
         Clot(risk, today, findings);
         Infection(today, findings);
         Rupture(today, findings);
+        var clinic = settings.PersistentPainFor(cause);
+        var persistent = new List<Finding>();
+        PersistentPain(upToToday, clinic, (tuning ?? AlertTuning.None).PersistentPainOr(clinic), persistent);
         if (!IntermittentCramps(cause, upToToday))
         {
-            var clinic = settings.PersistentPainFor(cause);
-            PersistentPain(upToToday, clinic, (tuning ?? AlertTuning.None).PersistentPainOr(clinic), findings);
+            findings.AddRange(persistent);
             Worsening(upToToday, findings);
+        }
+        else
+        {
+            // Severe pain on every recent check-in is not intermittent, whatever came before it.
+            findings.AddRange(persistent.Where(f => f.Severity == Severity.Urgent));
         }
         if (today.PainAtRest || today.PainAtNight)
         {

@@ -18,7 +18,13 @@ public static class CheckInDecision
         var days = episode.DaysWith(checkIn);
         var findings = ClinicalRules.Evaluate(episode.SuspectedCause, episode.RiskFactors, checkIn, days, settings, episode.Tuning, now);
         var (raised, alertIds) = AlertDecisions.Decide(episode.Id, episode.Alerts, findings, checkIn.CheckInId, now, newId);
-        var cleared = AlertDecisions.Clear(episode.Id, episode.Alerts, days, !correction, alertIds, settings.ClearAdviceAfterCheckIns, now);
+        // A rule snoozed or tuned for this patient still fires by the clinic's own rules: its open
+        // alert has not passed, and clearing it would put a false reason in the record.
+        var firing = episode.Tuning.IsEmpty
+            ? findings
+            : ClinicalRules.Evaluate(episode.SuspectedCause, episode.RiskFactors, checkIn, days, settings, null, now);
+        var stillFiring = episode.Alerts.Where(a => a.IsOpen && firing.Any(f => f.Rule == a.Rule)).Select(a => a.Id);
+        var cleared = AlertDecisions.Clear(episode.Id, episode.Alerts, days, !correction, [.. alertIds, .. stillFiring], settings.ClearAdviceAfterCheckIns, now);
         IReadOnlyList<object> alertEvents = [.. raised, .. cleared];
 
         object logged = correction

@@ -68,6 +68,8 @@ public static class DeviceSessionEndpoints
     public const int MaxDeviceNameLength = 80;
     public const int RefreshTokenBytes = 32;
 
+    public static readonly TimeSpan LostAnswerGrace = TimeSpan.FromMinutes(1);
+
     /// <summary>Redeems an invitation on the patient's phone. No token: the code is the credential.</summary>
     [WolverinePost("/api/sessions", Name = "SignInWithInvitation")]
     [AllowAnonymous]
@@ -133,7 +135,10 @@ public static class DeviceSessionEndpoints
         var now = clock.GetUtcNow();
         var hash = OneTimeSecret.Hash(request.RefreshToken!);
 
-        if (device.ReplacedTokenHashes.Contains(hash))
+        // The answer to the previous refresh was lost (a phone on a bad network): the token it
+        // replaced works once more for a minute instead of signing the patient out.
+        var retried = device.ReplacedTokenHashes.Count > 0 && device.ReplacedTokenHashes[^1] == hash && now - device.LastUsedAt <= LostAnswerGrace;
+        if (device.ReplacedTokenHashes.Contains(hash) && !retried)
         {
             // Someone else has a copy of this phone's refresh token: end the session for both of them.
             if (device.SignOut(SignOutReason.RefreshTokenReused, null, now) is { } signedOut)
@@ -145,7 +150,7 @@ public static class DeviceSessionEndpoints
             }
             return NotSignedIn("This refresh token was already used once, so this phone has been signed out to be safe. Ask your clinic for a new invitation.");
         }
-        if (hash != device.RefreshTokenHash || !device.IsActive(now, settings))
+        if ((hash != device.RefreshTokenHash && !retried) || !device.IsActive(now, settings))
         {
             return NotSignedIn("This phone is signed out. Ask your clinic for a new invitation.");
         }

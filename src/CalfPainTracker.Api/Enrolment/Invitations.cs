@@ -80,7 +80,8 @@ public static class InvitationEndpoints
 
         // In the fragment: the code never reaches a server log, not even ours, when the link is opened.
         var url = site.Link($"/app#invite={code}");
-        return TypedResults.Created(url, new InvitationCreated(invitation.Id, code, url, invitation.ExpiresAt, QrCode(url)));
+        // No Location header: it would carry the code to every proxy and access log on the way.
+        return TypedResults.Created((string?)null, new InvitationCreated(invitation.Id, code, url, invitation.ExpiresAt, QrCode(url)));
     }
 
     /// <summary>An unused invitation stops working at once; withdrawing one already used or withdrawn changes nothing.</summary>

@@ -31,7 +31,15 @@ public static class BearerSchemes
             if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return SharedKey;
             var token = header["Bearer ".Length..].Trim();
             if (!handler.CanReadToken(token)) return SharedKey;
-            return schemeByIssuer.TryGetValue(handler.ReadJsonWebToken(token).Issuer, out var scheme) ? scheme : SharedKey;
+            try
+            {
+                return schemeByIssuer.TryGetValue(handler.ReadJsonWebToken(token).Issuer, out var scheme) ? scheme : SharedKey;
+            }
+            catch (ArgumentException)
+            {
+                // Three dot-separated parts that are not a token (bad base64, an issuer that is not a string): a 401, not a 500.
+                return SharedKey;
+            }
         };
     }
 

@@ -78,7 +78,15 @@ public static class SecurityConfiguration
             .AddJwtBearer(BearerSchemes.Device, options =>
             {
                 options.MapInboundClaims = false;
-                options.Events = BearerSchemes.Answers();
+                // The service signs phones' tokens for patients only: any other role under its key is not one it made.
+                options.Events = BearerSchemes.Answers(context =>
+                {
+                    if (context.Principal?.FindFirst(Caller.RoleClaim)?.Value != "patient" || context.Principal.FindFirst("sid") is null)
+                    {
+                        context.Fail("A device token is a patient's, with its device.");
+                    }
+                    return Task.CompletedTask;
+                });
             })
             .AddClinicProvider(provider, schemeByIssuer);
         // The device scheme's keys are the service's own, read from the database as they rotate.

@@ -41,9 +41,12 @@ public sealed class ServiceSigningKeys(IDocumentStore store, IDataProtectionProv
     /// <summary>How long a node trusts its copy of the key list; a rotated key is published twice this long before use.</summary>
     public static readonly TimeSpan RereadAfter = TimeSpan.FromSeconds(30);
 
+    private static readonly TimeSpan UnknownKeyRereadAfter = TimeSpan.FromSeconds(5);
+
     private readonly IDataProtector protector = protection.CreateProtector("CalfPainTracker.ServiceSigningKeys");
     private readonly SemaphoreSlim reading = new(1, 1);
     private readonly SemaphoreSlim rotating = new(1, 1);
+    private int reads;
 
     // Built once per key: making an ECDsa object costs more than checking a signature with it.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, SecurityKey> publicKeys = new(StringComparer.Ordinal);
@@ -90,9 +93,10 @@ public sealed class ServiceSigningKeys(IDocumentStore store, IDataProtectionProv
     public IEnumerable<SecurityKey> ForValidation(string? kid)
     {
         var (keys, readAt) = known;
-        if (clock.GetUtcNow() - readAt > RereadAfter || keys.All(k => k.Id != kid))
+        // An unknown kid re-reads the list at most every few seconds: made-up kids cannot flood the database.
+        if (clock.GetUtcNow() - readAt > RereadAfter || (keys.All(k => k.Id != kid) && clock.GetUtcNow() - readAt > UnknownKeyRereadAfter))
         {
-            keys = Keys(CancellationToken.None, reread: clock.GetUtcNow() - readAt > TimeSpan.FromSeconds(1)).GetAwaiter().GetResult();
+            keys = Keys(CancellationToken.None, reread: true).GetAwaiter().GetResult();
         }
         return keys.Where(k => k.Id == kid && Trusted(k)).Select(k => publicKeys.GetOrAdd(k.Id, _ => Public(k))).ToList();
     }
@@ -114,12 +118,16 @@ public sealed class ServiceSigningKeys(IDocumentStore store, IDataProtectionProv
     private async Task<IReadOnlyList<ServiceSigningKey>> Keys(CancellationToken cancellation, bool reread = false)
     {
         if (!reread && clock.GetUtcNow() - known.ReadAt <= RereadAfter) return known.Keys;
+        var readsBefore = Volatile.Read(ref reads);
         await reading.WaitAsync(cancellation);
         try
         {
+            // Another request read the list, from start to end, while this one waited: that reading will do.
+            if (reads != readsBefore) return known.Keys;
             await using var session = store.QuerySession();
             var keys = await session.Query<ServiceSigningKey>().OrderBy(k => k.CreatedAt).ToListAsync(cancellation);
             known = (keys, clock.GetUtcNow());
+            reads++;
             return keys;
         }
         finally

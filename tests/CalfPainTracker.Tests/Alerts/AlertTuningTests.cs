@@ -52,6 +52,19 @@ public sealed class AlertTuningTests
     }
 
     [Fact]
+    public void An_open_advice_alert_whose_rule_is_snoozed_but_still_fires_is_not_cleared_as_passed()
+    {
+        var episode = Episode();
+        episode.Log(Day(1, 3, canWalk: false));
+        episode.Apply(new AdviceRuleSnoozed(episode.Id, AlertRule.CannotWalkComfortably, At.AddDays(14), "Walking boot", Guid.NewGuid(), At));
+
+        // Still not walking comfortably on every check-in: the snooze quietens new alerts, it does not make the sign pass.
+        episode.Log(Day(2, 3, canWalk: false), Day(3, 3, canWalk: false), Day(4, 3, canWalk: false), Day(5, 3, canWalk: false));
+
+        Assert.Equal(AlertStatus.Open, Assert.Single(episode.Alerts).Status);
+    }
+
+    [Fact]
     public void A_snoozed_rule_that_finds_something_urgent_still_alerts()
     {
         var episode = Episode();

@@ -147,6 +147,16 @@ public sealed class ClinicalRulesTests
     }
 
     [Fact]
+    public void Given_cramps_after_a_pain_free_day_when_the_pain_is_severe_on_every_check_in_then_it_is_urgent_at_once()
+    {
+        var findings = Findings(SuspectedCause.Cramps, RiskFactors.None, Day(1, 1), Day(2, 9), Day(3, 9), Day(4, 9));
+
+        var persistent = Assert.Single(findings, f => f.Rule == AlertRule.PersistentPain);
+        Assert.Equal(Severity.Urgent, persistent.Severity);
+        Assert.DoesNotContain(findings, f => f.Rule == AlertRule.Worsening);
+    }
+
+    [Fact]
     public void Given_cramps_whose_pain_has_become_constant_then_persistent_pain_and_worsening_are_raised()
     {
         var constant = Findings(SuspectedCause.Cramps, RiskFactors.None, Day(1, 4), Day(2, 4), Day(3, 4), Day(4, 5), Day(5, 6));

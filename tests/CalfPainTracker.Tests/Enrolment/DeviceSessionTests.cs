@@ -103,21 +103,57 @@ public sealed class DeviceSessionTests : IAsyncLifetime
     public async Task A_phone_refreshed_for_months_keeps_only_its_recent_replaced_tokens_and_a_recent_one_replayed_still_signs_it_out()
     {
         var (_, physio, episode) = await Episode();
-        var first = await SignIn(await Invite(physio, episode));
-        var tokens = first;
-        JsonNode? recent = null;
-        for (var i = 0; i < DeviceSession.ReplacedTokensKept + 2; i++)
-        {
-            recent = tokens;
-            tokens = await (await Refresh(tokens)).ShouldBe(HttpStatusCode.OK);
-        }
+        var issued = new List<JsonNode> { await SignIn(await Invite(physio, episode)) };
+        for (var i = 0; i < DeviceSession.ReplacedTokensKept + 2; i++) issued.Add(await (await Refresh(issued[^1])).ShouldBe(HttpStatusCode.OK));
 
         // Too old to be remembered: refused, but no reason to sign the phone out.
-        await (await Refresh(first)).ShouldBeProblem(HttpStatusCode.Unauthorized);
-        tokens = await (await Refresh(tokens)).ShouldBe(HttpStatusCode.OK);
+        await (await Refresh(issued[0])).ShouldBeProblem(HttpStatusCode.Unauthorized);
+        issued.Add(await (await Refresh(issued[^1])).ShouldBe(HttpStatusCode.OK));
         // Recent enough to be recognised as a copy: the phone is signed out.
-        await (await Refresh(recent!)).ShouldBeProblem(HttpStatusCode.Unauthorized);
-        await (await Refresh(tokens)).ShouldBeProblem(HttpStatusCode.Unauthorized);
+        await (await Refresh(issued[^4])).ShouldBeProblem(HttpStatusCode.Unauthorized);
+        await (await Refresh(issued[^1])).ShouldBeProblem(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task A_refresh_whose_answer_was_lost_is_retried_within_a_minute_without_signing_the_phone_out()
+    {
+        var (_, physio, episode) = await Episode();
+        var first = await SignIn(await Invite(physio, episode));
+        await (await Refresh(first)).ShouldBe(HttpStatusCode.OK); // its answer never reached the phone
+
+        var retried = await (await Refresh(first)).ShouldBe(HttpStatusCode.OK);
+        var next = await (await Refresh(retried)).ShouldBe(HttpStatusCode.OK);
+
+        // Past the minute the same replay is a copy, and ends the session.
+        _clock.Advance(TimeSpan.FromMinutes(2));
+        await (await Refresh(retried)).ShouldBeProblem(HttpStatusCode.Unauthorized);
+        await (await Refresh(next)).ShouldBeProblem(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task A_token_signed_with_the_services_key_for_any_role_but_a_patients_phone_is_refused()
+    {
+        var (_, physio, episode) = await Episode();
+        var phone = await SignIn(await Invite(physio, episode));
+        var keys = (CalfPainTracker.Security.ServiceSigningKeys)_host.Services.GetService(typeof(CalfPainTracker.Security.ServiceSigningKeys))!;
+        var forged = new JsonWebTokenHandler().CreateToken(new Microsoft.IdentityModel.Tokens.SecurityTokenDescriptor
+        {
+            Issuer = ApiHost.PublicUrl,
+            Audience = "calfpaintracker-api",
+            Expires = DateTime.UtcNow.AddMinutes(5),
+            Claims = new Dictionary<string, object> { ["sub"] = physio.Id.ToString(), ["role"] = "clinic-admin", ["clinic"] = _clinic.Id.ToString() },
+            SigningCredentials = await keys.Current(CancellationToken.None),
+        });
+
+        var asAdmin = _host.Server.CreateClient();
+        asAdmin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", forged);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await asAdmin.GetAsync("/api/audit/record-access")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Phone(phone).GetAsync($"/api/episodes/{episode}")).StatusCode);
+        var malformed = _host.Server.CreateClient();
+        malformed.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "a.b.c");
+        await (await malformed.GetAsync($"/api/episodes/{episode}")).ShouldBeProblem(HttpStatusCode.Unauthorized);
+        var nothing = await (await Anonymous().PostAsync("/api/sessions", new StringContent("null", System.Text.Encoding.UTF8, "application/json"))).ShouldBeProblem(HttpStatusCode.BadRequest);
+        Assert.Contains("null", nothing["detail"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -261,8 +261,8 @@ async function renderOutbox() {
   $("outbox").hidden = items.length === 0;
 }
 
+// The refused check-in stays in the outbox until it is saved again (under the same checkInId).
 async function editFailed(item) {
-  await outbox.remove(item.checkInId);
   fillForm(item.body, { keepSymptoms: true });
   state.retrying = item.checkInId;
   await renderOutbox();
