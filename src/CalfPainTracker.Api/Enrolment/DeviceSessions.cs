@@ -226,6 +226,16 @@ public static class DeviceSessionEndpoints
         ArgumentNullException.ThrowIfNull(stream);
         var devices = await session.Query<DeviceSession>().Where(d => d.EpisodeId == stream.Id && d.SignedOutAt == null).Select(d => d.Id).ToListAsync(cancellation);
         await SignOut(session, stream, devices, reason, by, now, cancellation);
+        if (reason == SignOutReason.Erasure)
+        {
+            // The phone's name is text the patient chose: erased like their notes, signed-out phones included.
+            var named = await session.Query<DeviceSession>().Where(d => d.EpisodeId == stream.Id && d.SignedOutAt != null && !devices.Contains(d.Id)).ToListAsync(cancellation);
+            foreach (var device in named)
+            {
+                device.DeviceName = PatientRights.PatientRightsEndpoints.Erased;
+                session.Store(device);
+            }
+        }
         var unused = await session.Query<Invitation>().Where(i => i.EpisodeId == stream.Id && i.RedeemedAt == null && i.WithdrawnAt == null).ToListAsync(cancellation);
         foreach (var invitation in unused)
         {
@@ -242,6 +252,7 @@ public static class DeviceSessionEndpoints
             // Loaded after the episode's lock, so a refresh that got there first is seen.
             var device = await session.LoadAsync<DeviceSession>(id, cancellation);
             if (device?.SignOut(reason, by, now) is not { } signedOut) continue;
+            if (reason == SignOutReason.Erasure) device.DeviceName = PatientRights.PatientRightsEndpoints.Erased;
             session.Store(device);
             stream.AppendOne(signedOut);
             // A signed-out phone gets no more reminders: its push subscriptions go with it.

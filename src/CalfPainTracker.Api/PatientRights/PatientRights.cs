@@ -67,7 +67,7 @@ public static class PatientRightsEndpoints
     public const string WhatIsKept =
         "Kept for the clinic's legal medical record: the pseudonymous patient id, dates, pain scores, swelling, measurements, " +
         "treatments, symptoms, alerts with their handling, Wells examinations and the audit of who read the record. " +
-        "Erased: every free-text note the patient wrote, in the event store and in every read model. Ended: every report link to the record, every signed-in phone and every unused invitation.";
+        "Erased: every free-text note the patient wrote and the names they gave their phones, in the event store and in every read model. Ended: every report link to the record, every signed-in phone and every unused invitation.";
 
     public static CheckIn Masked(CheckIn checkIn) => checkIn.Notes is null ? checkIn : checkIn with { Notes = Erased };
 
@@ -78,6 +78,7 @@ public static class PatientRightsEndpoints
         {
             CheckInLogged { CheckIn.Notes: not null and not Erased } e => Event.For(e with { CheckIn = Masked(e.CheckIn) }),
             CheckInCorrected { CheckIn.Notes: not null and not Erased } e => Event.For(e with { CheckIn = Masked(e.CheckIn) }),
+            Enrolment.DeviceEnrolled { DeviceName: not Erased } e => Event.For(e with { DeviceName = Erased }),
             _ => null,
         };
         if (masked is null) return null;

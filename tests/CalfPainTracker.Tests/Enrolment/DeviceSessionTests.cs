@@ -188,12 +188,14 @@ public sealed class DeviceSessionTests : IAsyncLifetime
     public async Task Erasing_the_patients_data_signs_every_phone_out()
     {
         var (patient, physio, episode) = await Episode();
-        var phone = await SignIn(await Invite(physio, episode));
+        var phone = await SignIn(await Invite(physio, episode), "Jane Doe's phone");
 
         await (await patient.Client().DeleteAsync("/api/me")).ShouldBe(HttpStatusCode.OK);
 
         await (await Refresh(phone)).ShouldBeProblem(HttpStatusCode.Unauthorized);
-        Assert.Contains(await Events(episode), e => e is DeviceSignedOut { Reason: SignOutReason.Erasure });
+        var events = await Events(episode);
+        Assert.Contains(events, e => e is DeviceSignedOut { Reason: SignOutReason.Erasure });
+        Assert.All(events.OfType<DeviceEnrolled>(), e => Assert.Equal("[erased at the patient's request]", e.DeviceName));
     }
 
     [Fact]

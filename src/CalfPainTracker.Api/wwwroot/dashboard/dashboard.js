@@ -65,7 +65,8 @@ async function redeem(params) {
   const pending = JSON.parse(sessionStorage.getItem("calfpain.oidc") || "null");
   sessionStorage.removeItem("calfpain.oidc");
   history.replaceState(null, "", location.pathname);
-  if (params.has("error")) throw new Error(params.get("error_description") || params.get("error"));
+  // Only an answer to this tab's own sign-in is worth showing: anyone can craft a link with ?error=.
+  if (params.has("error")) throw new Error(pending ? params.get("error_description") || params.get("error") : "the sign-in did not complete; sign in again.");
   if (!pending || params.get("state") !== pending.state) throw new Error("the answer from the sign-in service was not for this tab; sign in again.");
   const metadata = await discovery();
   const response = await fetch(metadata.token_endpoint, {
