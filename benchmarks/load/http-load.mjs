@@ -3,8 +3,10 @@
 //   node http-load.mjs get      --url URL --path /api/dashboard --token TOKEN --connections N --duration S --warmup S --out FILE
 // checkins: every request is a new check-in (fresh checkInId) for the next episode in turn, on
 // that episode's next day (counting forward from its onset; the day reached is kept in --state
-// so later runs go on from there), with the episode's own patient token. Mostly low-risk: pain
-// 0-3 and easing, no symptoms; one in fifty has mild swelling (an advice alert).
+// so later runs go on from there), with the episode's own patient token. Once an episode has
+// reached today, it goes round its days again as corrections, as real patients correct days:
+// the load never runs out however fast the service is. Mostly low-risk: pain 0-3 and easing,
+// no symptoms; one in fifty has mild swelling (an advice alert).
 // Writes {connections, seconds, requests, rps, p50, p95, p99, max, errors, non2xx, socketErrors,
 // timeouts, statusCodes, errorSamples, cpuMsPerRequest} with latencies in ms (exact percentiles over
 // every response); --pid PID adds the CPU time that process spent per answered request.
@@ -27,13 +29,15 @@ if (mode === 'checkins') {
     ? JSON.parse(fs.readFileSync(opts.state, 'utf8'))
     : { cursor: 0, next: new Array(episodes.length).fill(0) }
   const today = new Date().toISOString().slice(0, 10)
+  const todayMs = Date.parse(today + 'T00:00:00Z')
   const onsetMs = episodes.map(e => Date.parse(e.onset + 'T00:00:00Z'))
   saveState = () => { if (opts.state) fs.writeFileSync(opts.state, JSON.stringify(state)) }
   makeRequest = () => {
     const i = state.cursor++ % episodes.length
     const d = state.next[i]++
-    const day = new Date(onsetMs[i] + d * 86400000).toISOString().slice(0, 10)
-    if (day > today) throw new Error(`episode ${i} has no new day left (${day} is after ${today}): open more episodes or an older onset`)
+    const daysSoFar = Math.floor((todayMs - onsetMs[i]) / 86400000) + 1
+    if (daysSoFar < 1) throw new Error(`episode ${i} starts after today (${episodes[i].onset})`)
+    const day = new Date(onsetMs[i] + (d % daysSoFar) * 86400000).toISOString().slice(0, 10)
     const swelling = (state.cursor % 50 === 0) ? 'mild' : 'none'
     const body = {
       checkInId: randomUUID(),
