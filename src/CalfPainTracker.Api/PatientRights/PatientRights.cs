@@ -7,6 +7,7 @@ using CalfPainTracker.Export;
 using JasperFx.Events;
 using CalfPainTracker.Notifications;
 using CalfPainTracker.Security;
+using CalfPainTracker.Timeline;
 using CalfPainTracker.Trends;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
@@ -69,6 +70,20 @@ public static class PatientRightsEndpoints
         "treatments, symptoms, alerts with their handling, Wells examinations and the audit of who read the record. " +
         "Erased: every free-text note the patient wrote and the names they gave their phones, in the event store and in every read model. Ended: every report link to the record, every signed-in phone and every unused invitation.";
 
+    /// <summary>
+    /// The clinicians' timeline as the patient may read it. A list of what is shown rather than of
+    /// what is hidden: a kind added later (a clinician-only one above all) stays out until it is
+    /// named here. Never named: the Wells examination (clinical-reference.md section 3), clinician
+    /// notes and the per-patient tuning of alerts.
+    /// </summary>
+    private static readonly HashSet<string> ShownToPatients = new(StringComparer.Ordinal)
+    {
+        "episode-opened", "physiotherapist-assigned", "plan-set", "check-in-logged", "check-in-corrected",
+        "alert-raised", "alert-severity-raised", "alert-acknowledged", "alert-resolved", "alert-cleared", "alert-escalated",
+        "reminder-sent", "questionnaire-answered", "invited", "invitation-withdrawn", "device-signed-in", "device-signed-out",
+        "data-erased", "episode-closed",
+    };
+
     public static CheckIn Masked(CheckIn checkIn) => checkIn.Notes is null ? checkIn : checkIn with { Notes = Erased };
 
     /// <summary>The stored event rewritten with the patient's text masked, or null when it holds none.</summary>
@@ -109,7 +124,9 @@ public static class PatientRightsEndpoints
                 episode.Alerts,
                 events.Select(e => e.Data).OfType<LefsAnswered>().Select(l => new QuestionnaireAnswers("lefs", l.Day, l.Answers, l.Total)).ToList(),
                 history.Compute(),
-                events.Select(e => PatientHistory.Entry(e.Timestamp, e.Data)).OfType<HistoryEntry>().ToList()));
+                EpisodeTimeline.Fold(events.Select(e => e.Data))
+                    .Where(e => ShownToPatients.Contains(e.Kind))
+                    .Select(e => new HistoryEntry(e.At, e.Kind, e.Summary)).ToList()));
         }
         return new PatientExport(caller.UserId, session.TenantId, clock.GetUtcNow(), records, WhatIsKept, Disclaimer.Text);
     }

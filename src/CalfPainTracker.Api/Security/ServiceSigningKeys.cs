@@ -48,8 +48,10 @@ public sealed class ServiceSigningKeys(IDocumentStore store, IDataProtectionProv
     private readonly SemaphoreSlim rotating = new(1, 1);
     private int reads;
 
-    // Built once per key: making an ECDsa object costs more than checking a signature with it.
+    // Built once per key: unprotecting a key and making an ECDsa object cost more than signing or
+    // checking a signature with it, and every refresh signs, every request checks.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, SecurityKey> publicKeys = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, SigningCredentials> signers = new(StringComparer.Ordinal);
     private (IReadOnlyList<ServiceSigningKey> Keys, DateTimeOffset ReadAt) known = ([], DateTimeOffset.MinValue);
 
     public async Task<SigningCredentials> Current(CancellationToken cancellation)
@@ -72,9 +74,14 @@ public sealed class ServiceSigningKeys(IDocumentStore store, IDataProtectionProv
             }
         }
         var signing = keys.Last(k => k.ActiveFrom <= now);
-        using var key = ECDsa.Create();
-        key.ImportECPrivateKey(protector.Unprotect(Convert.FromBase64String(signing.ProtectedPrivateKey)), out _);
-        return new SigningCredentials(new ECDsaSecurityKey(ECDsa.Create(key.ExportParameters(includePrivateParameters: true))) { KeyId = signing.Id }, SecurityAlgorithms.EcdsaSha256);
+        return signers.GetOrAdd(signing.Id, _ => Signer(signing));
+    }
+
+    private SigningCredentials Signer(ServiceSigningKey key)
+    {
+        var ecdsa = ECDsa.Create();
+        ecdsa.ImportECPrivateKey(protector.Unprotect(Convert.FromBase64String(key.ProtectedPrivateKey)), out _);
+        return new SigningCredentials(new ECDsaSecurityKey(ecdsa) { KeyId = key.Id }, SecurityAlgorithms.EcdsaSha256);
     }
 
     public void Dispose()

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Claims;
 using CalfPainTracker.Alerts;
 using CalfPainTracker.CheckIns;
+using CalfPainTracker.Enrolment;
 using CalfPainTracker.Episodes;
 using CalfPainTracker.Http;
 using CalfPainTracker.PatientRights;
@@ -24,7 +25,8 @@ namespace CalfPainTracker.Timeline;
 /// alert-raised, alert-severity-raised, alert-acknowledged, alert-resolved, alert-cleared,
 /// alert-escalated, wells-exam-recorded, reminder-sent, questionnaire-answered,
 /// alert-tuning-set, alert-tuning-removed, advice-rule-snoozed, advice-rule-snooze-lifted,
-/// clinician-note, data-erased, episode-closed.
+/// clinician-note, invited, invitation-withdrawn, device-signed-in, device-signed-out,
+/// data-erased, episode-closed.
 /// </param>
 /// <param name="Summary">One line for a person to read.</param>
 /// <param name="By">The clinician who did it, if a clinician did.</param>
@@ -97,6 +99,10 @@ public static class EpisodeTimeline
                 e.By, Rule: WireNames.Of(e.Rule), Text: e.Reason),
             AdviceRuleSnoozeLifted e => new(e.At, "advice-rule-snooze-lifted", $"Snooze of advice '{WireNames.Of(e.Rule)}' lifted", e.By, Rule: WireNames.Of(e.Rule)),
             ClinicianNoteWritten e => new(e.At, "clinician-note", "Clinician note", e.By, Text: e.Text),
+            PatientInvited e => new(e.At, "invited", $"Invited to sign in on a phone, until {e.ExpiresAt.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)} UTC", e.By),
+            InvitationWithdrawn e => new(e.At, "invitation-withdrawn", "An unused invitation was withdrawn", e.By),
+            DeviceEnrolled e => new(e.At, "device-signed-in", $"Signed in on {e.DeviceName}"),
+            DeviceSignedOut e => new(e.At, "device-signed-out", $"A phone was signed out ({WireNames.Of(e.Reason)})", e.By),
             PatientDataErased e => new(e.At, "data-erased", "The patient's notes were erased at their request"),
             EpisodeClosed e => new(e.ClosedAt, "episode-closed", $"Episode closed: {WireNames.Of(e.Reason)}"),
             _ => null,
