@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using CalfPainTracker.Alerts;
+using CalfPainTracker.CheckIns;
 using CalfPainTracker.Dashboard;
 using CalfPainTracker.Enrolment;
 using CalfPainTracker.Episodes;
@@ -157,6 +158,13 @@ builder.Host.UseWolverine(opts =>
     opts.Durability.StaleNodeTimeout = builder.Configuration.GetValue("Wolverine:StaleNodeTimeout", TimeSpan.FromSeconds(30));
 });
 
+// Registered after Wolverine, so that it stops first: the check-ins already queued are
+// committed, and their outgoing messages sent, while Wolverine still runs.
+builder.Services.AddSingleton(builder.Configuration.GetSection(CheckInWriterSettings.Section).Get<CheckInWriterSettings>() ?? new CheckInWriterSettings());
+builder.Services.AddSingleton<LogCheckInEndpoint.Dependencies>();
+builder.Services.AddSingleton<CheckInWriter>();
+builder.Services.AddHostedService(services => services.GetRequiredService<CheckInWriter>());
+
 builder.Services.AddWolverineHttp();
 builder.Services.ConfigureHttpJsonOptions(o =>
 {
@@ -205,7 +213,8 @@ app.MapWolverineEndpoints(opts =>
     opts.TenantId.IsClaimTypeNamed(Caller.ClinicClaim);
     opts.RejectUnparseableQueryValues = true;
     opts.RequireAuthorizeOnAll();
-    opts.AddMiddleware(typeof(AuditTrail), chain => !chain.HttpMethods.Contains("GET"));
+    // The check-in writer stamps each check-in's events itself: one session holds many requests.
+    opts.AddMiddleware(typeof(AuditTrail), chain => !chain.HttpMethods.Contains("GET") && chain.Method.HandlerType != typeof(LogCheckInEndpoint));
 });
 
 return await app.RunJasperFxCommands(args);

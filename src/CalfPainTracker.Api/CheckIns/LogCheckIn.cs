@@ -4,6 +4,7 @@ using CalfPainTracker.Episodes;
 using CalfPainTracker.Http;
 using CalfPainTracker.Security;
 using CalfPainTracker.Notifications;
+using JasperFx.Events;
 using Marten;
 using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Authorization;
@@ -116,60 +117,84 @@ public sealed record CheckInAccepted(Guid CheckInId, DateOnly Day, bool Correcti
     public string Disclaimer => CalfPainTracker.Alerts.Disclaimer.Text;
 }
 
+/// <summary>What the check-in writer answers a request with.</summary>
+public sealed record CheckInAnswer(IResult Result, bool Replayed);
+
 public static partial class LogCheckInEndpoint
 {
     /// <summary>Only the patient logs their own check-ins; nobody writes them on their behalf.</summary>
     [WolverinePost("/api/episodes/{episodeId}/check-ins", Name = "LogCheckIn")]
     [Authorize(Policy = Policies.Patient)]
-    public static async Task<IResult> Post(
-        Guid episodeId,
-        LogCheckInRequest request,
-        ClaimsPrincipal user,
-        HttpResponse response,
+    public static async Task<IResult> Post(Guid episodeId, LogCheckInRequest request, ClaimsPrincipal user, HttpContext context, CheckInWriter writer)
+    {
+        // The clinic exactly as the token names it: the tenant every other route's session is opened for.
+        var clinic = user.FindFirstValue(Caller.ClinicClaim)!;
+        var answer = await writer.Write(new CheckInSubmission(clinic, episodeId, Caller.From(user), request, AuditTrail.CorrelationId(context)));
+        // Idempotent resubmission: the same answer as the first time, and nothing appended.
+        if (answer.Replayed) context.Response.Headers["Idempotent-Replayed"] = "true";
+        return answer.Result;
+    }
+
+    /// <summary>What a check-in needs besides the episode, the same for every check-in.</summary>
+    public sealed record Dependencies(
+        TimeProvider Clock,
+        RuleSettings Settings,
+        PublicAddress Site,
+        IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> Json,
+        ILogger<CheckInWriter> Logger);
+
+    /// <summary>
+    /// Decides one check-in on its locked episode and adds what it produced to the session and
+    /// the outbox; the <see cref="CheckInWriter"/> commits them with the rest of its batch.
+    /// </summary>
+    public static async Task<CheckInAnswer> Decide(
         IDocumentSession session,
         IMessageBus bus,
-        TimeProvider clock,
-        RuleSettings settings,
-        PublicAddress site,
-        IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
-        ILoggerFactory loggers,
-        CancellationToken cancellation)
+        IEventStream<Episode> stream,
+        CheckInSubmission submission,
+        Dependencies with)
     {
-        var caller = Caller.From(user);
+        var (episodeId, caller, request) = (submission.EpisodeId, submission.Caller, submission.Request);
+        if (stream.Aggregate is not { } episode || !caller.CanSee(episode)) return new(Problems.EpisodeNotFound(episodeId), false);
 
-        // Two check-ins for one episode are applied one after the other (both land), and a
-        // duplicate check-in id is always seen by the second.
-        var stream = await session.FetchVisibleForWriting(episodeId, caller, cancellation);
-        if (stream?.Aggregate is not { } episode) return Problems.EpisodeNotFound(episodeId);
-
+        // A duplicate check-in id is always seen by the second: the writer never puts two
+        // check-ins for one episode in the same transaction.
         if (request.CheckInId is { } id && episode.Receipts.TryGetValue(id, out var receipt))
         {
-            // Idempotent resubmission: the same answer as the first time, and nothing appended.
-            response.Headers["Idempotent-Replayed"] = "true";
             var alerts = receipt.AlertIds.Select(episode.AlertById).OfType<Alert>().ToList();
-            return Accepted(episodeId, new CheckInAccepted(id, receipt.Day, receipt.Correction, alerts));
+            return new(Accepted(episodeId, new CheckInAccepted(id, receipt.Day, receipt.Correction, alerts)), true);
         }
 
-        if (episode.Status == EpisodeStatus.Closed) return Problems.EpisodeClosed(episodeId);
+        if (episode.Status == EpisodeStatus.Closed) return new(Problems.EpisodeClosed(episodeId), false);
 
-        var now = clock.GetUtcNow();
+        var now = with.Clock.GetUtcNow();
         var errors = new FieldErrors();
         var checkIn = request.Validate(episode, episode.LocalDay(now), now, errors);
-        if (checkIn is null) return errors.ToResult();
+        if (checkIn is null) return new(errors.ToResult(), false);
 
-        var outcome = CheckInDecision.Decide(episode, checkIn, settings, now, Guid.CreateVersion7);
-        stream.AppendMany(outcome.Events);
-        await AlertEscalation.ScheduleFor(outcome.Events, bus, settings);
-        await Notify.Publish(session, bus, episode, outcome.Events, site, json.Value.SerializerOptions, now, cancellation);
+        var outcome = CheckInDecision.Decide(episode, checkIn, with.Settings, now, Guid.CreateVersion7);
+        stream.AppendMany(outcome.Events.Select(e => Stamped(session, e, submission)));
+        await AlertEscalation.ScheduleFor(outcome.Events, bus, with.Settings);
+        await Notify.Publish(session, bus, episode, outcome.Events, with.Site, with.Json.Value.SerializerOptions, now, CancellationToken.None);
         if (episode.Latest is null || checkIn.Day > episode.Latest.Day)
         {
             await MissedCheckIns.Schedule(episode, checkIn.Day, bus, now);
         }
 
         // Identifiers and rule names only: the notes and answers stay in the event store.
-        LogStored(loggers.CreateLogger(typeof(LogCheckInEndpoint)), checkIn.CheckInId, episodeId, outcome.Correction ? "correction" : "new",
+        LogStored(with.Logger, checkIn.CheckInId, episodeId, outcome.Correction ? "correction" : "new",
             string.Join(",", outcome.Alerts.Select(a => WireNames.Of(a.Rule))));
-        return Accepted(episodeId, new CheckInAccepted(checkIn.CheckInId, checkIn.Day, outcome.Correction, outcome.Alerts));
+        return new(Accepted(episodeId, new CheckInAccepted(checkIn.CheckInId, checkIn.Day, outcome.Correction, outcome.Alerts)), false);
+    }
+
+    /// <summary>The audit trail of one request (<see cref="AuditTrail"/>) on an event that shares its session with other requests'.</summary>
+    private static IEvent Stamped(IDocumentSession session, object data, CheckInSubmission submission)
+    {
+        var stamped = session.Events.BuildEvent(data);
+        stamped.CorrelationId = submission.CorrelationId;
+        stamped.UserName = submission.Caller.UserId.ToString();
+        stamped.SetHeader(AuditTrail.RoleHeader, WireNames.Of(submission.Caller.Role));
+        return stamped;
     }
 
     [LoggerMessage(LogLevel.Information, "Check-in {CheckInId} stored on episode {EpisodeId} ({Kind}); alerts shown: [{Alerts}]")]

@@ -21,6 +21,8 @@ public sealed class Unavailable(ILogger<Unavailable> logger) : IExceptionHandler
         {
             ConcurrencyException => (StatusCodes.Status409Conflict, "Changed by someone else",
                 "The record changed while this request was being handled. Nothing was saved; send it again."),
+            CheckIns.CheckInWriter.StoppingException => (StatusCodes.Status503ServiceUnavailable, "Service restarting",
+                $"This node is shutting down. Nothing was saved; try again in {RetryAfterSeconds} seconds."),
             _ when IsDatabaseUnreachable(exception) => (StatusCodes.Status503ServiceUnavailable, "Service temporarily unavailable",
                 $"The database cannot be reached. Nothing was saved; try again in {RetryAfterSeconds} seconds."),
             _ => (0, "", ""),

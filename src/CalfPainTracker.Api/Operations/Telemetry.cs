@@ -23,6 +23,7 @@ public static class Telemetry
 {
     public const string MeterName = "CalfPainTracker";
     public const string CheckInsInstrument = "calfpain.check_ins";
+    public const string CheckInsWaitingInstrument = "calfpain.check_ins.waiting";
     public const string AlertsRaisedInstrument = "calfpain.alerts.raised";
     public const string WebhookDeliveriesInstrument = "calfpain.webhook.deliveries";
     public const string PushDeliveriesInstrument = "calfpain.push.deliveries";
@@ -30,7 +31,7 @@ public static class Telemetry
     public const string SecondsBehindInstrument = "calfpain.projection.seconds_behind";
     public const string OutboxDepthInstrument = "calfpain.outbox.depth";
 
-    private static readonly string[] Sources = ["Wolverine", "Marten", "Npgsql"];
+    private static readonly string[] Sources = ["Wolverine", "Marten", "Npgsql", "CalfPainTracker.CheckIns"];
 
     public static WebApplicationBuilder AddCalfPainTelemetry(this WebApplicationBuilder builder)
     {

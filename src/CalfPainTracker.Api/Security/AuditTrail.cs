@@ -14,13 +14,16 @@ public static class AuditTrail
 {
     public const string CorrelationHeader = "X-Correlation-Id";
 
+    /// <summary>The event header that says in which role the writer acted.</summary>
+    public const string RoleHeader = "role";
+
     public static void Before(IDocumentSession session, ClaimsPrincipal user, HttpContext context)
     {
         session.CorrelationId = CorrelationId(context);
         if (Caller.TryRead(user) is { } caller)
         {
             session.LastModifiedBy = caller.UserId.ToString();
-            session.SetHeader("role", WireNames.Of(caller.Role));
+            session.SetHeader(RoleHeader, WireNames.Of(caller.Role));
         }
     }
 

@@ -21,7 +21,7 @@ public sealed class ExportedEpisode : IAsyncLifetime
     public const string LastDay = "2026-11-01";
 
     /// <summary>Its own clock: six weeks of check-ins need "today" after them.</summary>
-    public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 2, 9, 0, 0, TimeSpan.Zero));
+    public FakeTimeProvider Clock { get; } = ApiHost.TestClock();
 
     public IAlbaHost Host { get; private set; } = null!;
     public TestClinic Clinic { get; private set; } = null!;

@@ -22,7 +22,10 @@ public sealed class ApiHost : IAsyncLifetime
     public static readonly JwtSettings Jwt = new() { SigningKey = SigningKey };
 
     /// <summary>Tests start at a fixed instant; a test may move it forward.</summary>
-    public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 2, 9, 0, 0, TimeSpan.Zero));
+    public FakeTimeProvider Clock { get; } = TestClock();
+
+    /// <summary>The clinical clock every test host starts on: check-in days in tests are days before it.</summary>
+    public static FakeTimeProvider TestClock() => new(new DateTimeOffset(2026, 11, 2, 9, 0, 0, TimeSpan.Zero));
 
     public IAlbaHost Host { get; private set; } = null!;
 

@@ -21,7 +21,7 @@ public sealed class WebPushTests : IAsyncLifetime
     /// <summary>09:00 in London: the day's reminder (20:00) is still to come.</summary>
     private static readonly DateOnly Day = new(2026, 11, 2);
 
-    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 2, 9, 0, 0, TimeSpan.Zero));
+    private readonly FakeTimeProvider _clock = ApiHost.TestClock();
     private Alba.IAlbaHost _host = null!;
     private PushServiceReceiver _push = null!;
     private TestClinic _clinic = null!;

@@ -133,7 +133,7 @@ public sealed class SecurityConfigurationTests
     [Fact]
     public async Task Writes_beyond_the_per_user_limit_get_429_and_other_users_are_unaffected()
     {
-        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 11, 2, 9, 0, 0, TimeSpan.Zero));
+        var clock = ApiHost.TestClock();
         await using var host = await ApiHost.Start(await PostgresServer.ConnectionString, "calfpain_ratelimit", clock,
             builder => builder.UseSetting("Security:WritesPerMinutePerUser", "3"));
         var clinic = Guid.NewGuid();

@@ -17,7 +17,7 @@ public sealed class ProjectionRebuildTests
     public async Task The_projections_rebuild_command_rebuilds_every_trend_and_the_dashboard_equal_to_the_live_ones()
     {
         var connectionString = await PostgresServer.ConnectionString;
-        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 2, 9, 0, 0, TimeSpan.Zero));
+        var clock = ApiHost.TestClock();
         var clinic = Guid.Empty;
         var urls = new List<string>();
         var live = new Dictionary<string, string>();

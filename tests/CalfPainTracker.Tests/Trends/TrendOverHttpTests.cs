@@ -9,7 +9,7 @@ namespace CalfPainTracker.Tests.Trends;
 public sealed class TrendOverHttpTests : IAsyncLifetime
 {
     // Its own host and clock: six weeks of check-ins need "today" to be after them.
-    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 2, 9, 0, 0, TimeSpan.Zero));
+    private readonly FakeTimeProvider _clock = ApiHost.TestClock();
     private Alba.IAlbaHost _host = null!;
 
     public async ValueTask InitializeAsync() =>
