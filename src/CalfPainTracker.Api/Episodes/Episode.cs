@@ -33,8 +33,21 @@ public sealed class Episode
     /// <summary>The check-in of the latest logged day, in full.</summary>
     public CheckIn? Latest { get; set; }
 
-    /// <summary>Every check-in id ever accepted and what it produced, so a resubmission gets the same answer.</summary>
+    /// <summary>
+    /// The last <see cref="RememberedCheckIns"/> check-in ids accepted and what each produced, so a
+    /// resubmission gets the same answer.
+    /// </summary>
     public Dictionary<Guid, CheckInReceipt> Receipts { get; set; } = [];
+
+    /// <summary>
+    /// A phone resends a check-in whose answer it lost within hours or days, not after two months
+    /// of daily check-ins; every receipt kept is read and rewritten by every later check-in, so
+    /// keeping them all made a long recovery's check-ins cost more and more.
+    /// </summary>
+    public const int RememberedCheckIns = 60;
+
+    /// <summary>Check-ins accepted, corrections included: numbers the receipts, oldest first.</summary>
+    public int CheckInsAccepted { get; set; }
 
     public int Corrections { get; set; }
 
@@ -139,11 +152,12 @@ public sealed class Episode
 
     private void Record(CheckIn checkIn, bool correction, IReadOnlyList<Guid>? alertIds)
     {
-        Receipts[checkIn.CheckInId] = new CheckInReceipt(checkIn.Day, correction, alertIds ?? []);
+        Receipts[checkIn.CheckInId] = new CheckInReceipt(checkIn.Day, correction, alertIds ?? [], ++CheckInsAccepted);
+        if (Receipts.Count > RememberedCheckIns) Receipts.Remove(Receipts.MinBy(r => r.Value.Number).Key);
         LoggedDays.Put(Days, DayPain.Of(checkIn));
         if (Latest is null || checkIn.Day >= Latest.Day) Latest = checkIn;
     }
 }
 
-/// <summary>What one accepted check-in produced.</summary>
-public sealed record CheckInReceipt(DateOnly Day, bool Correction, IReadOnlyList<Guid> AlertIds);
+/// <summary>What one accepted check-in produced; <paramref name="Number"/> counts the episode's check-ins from 1.</summary>
+public sealed record CheckInReceipt(DateOnly Day, bool Correction, IReadOnlyList<Guid> AlertIds, int Number);
