@@ -160,7 +160,7 @@ public static partial class LogCheckInEndpoint
         var outcome = CheckInDecision.Decide(episode, checkIn, settings, now, Guid.CreateVersion7);
         stream.AppendMany(outcome.Events);
         await AlertEscalation.ScheduleFor(outcome.Events, bus, settings);
-        await Notify.Publish(session, bus, episode, outcome.Events, site, json.Value.SerializerOptions, now, cancellation);
+        foreach (var message in await Notify.Publish(session, episode, outcome.Events, site, json.Value.SerializerOptions, now, cancellation)) await bus.PublishAsync(message);
         if (episode.Latest is null || checkIn.Day > episode.Latest.Day)
         {
             await MissedCheckIns.Schedule(episode, checkIn.Day, bus, now);
