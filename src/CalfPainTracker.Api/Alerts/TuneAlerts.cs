@@ -98,7 +98,8 @@ public static class SetAlertTuningEndpoint
     {
         var now = clock.GetUtcNow();
         var pain = request.PersistentPain!;
-        return AlertTuningChange.Answer(episode, new AlertTuningSet(episodeId, pain.MinimumPain!.Value, pain.Days!.Value, Caller.From(user).UserId, now), settings, now);
+        var set = new AlertTuningSet(episodeId, pain.MinimumPain!.Value, pain.Days!.Value, Caller.From(user).UserId, now);
+        return AlertTuningChange.Answer(episode, set, episode.Tuning.After(set), settings, now);
     }
 }
 
@@ -112,9 +113,9 @@ public static class RemoveAlertTuningEndpoint
     public static (IResult, Events) Delete(Guid episodeId, [WriteEpisode] Episode episode, ClaimsPrincipal user, RuleSettings settings, TimeProvider clock)
     {
         var now = clock.GetUtcNow();
-        return episode.Tuning.PersistentPain is null
-            ? AlertTuningChange.Unchanged(episode, settings, now)
-            : AlertTuningChange.Answer(episode, new AlertTuningRemoved(episodeId, Caller.From(user).UserId, now), settings, now);
+        if (episode.Tuning.PersistentPain is null) return AlertTuningChange.Unchanged(episode, settings, now);
+        var removed = new AlertTuningRemoved(episodeId, Caller.From(user).UserId, now);
+        return AlertTuningChange.Answer(episode, removed, episode.Tuning.After(removed), settings, now);
     }
 }
 
@@ -135,7 +136,7 @@ public static class SnoozeAdviceRuleEndpoint
     {
         var now = clock.GetUtcNow();
         var (snoozed, _) = AlertTuningDecision.Snooze(WireNames.Parse<AlertRule>(rule), request.Days, request.Reason, episodeId, Caller.From(user).UserId, now);
-        return AlertTuningChange.Answer(episode, snoozed!, settings, now);
+        return AlertTuningChange.Answer(episode, snoozed!, episode.Tuning.After(snoozed!), settings, now);
     }
 }
 
@@ -150,27 +151,17 @@ public static class LiftSnoozeEndpoint
     {
         var now = clock.GetUtcNow();
         var parsed = WireNames.Parse<AlertRule>(rule);
-        return episode.Tuning.IsSnoozed(parsed, now)
-            ? AlertTuningChange.Answer(episode, new AdviceRuleSnoozeLifted(episodeId, parsed, Caller.From(user).UserId, now), settings, now)
-            : AlertTuningChange.Unchanged(episode, settings, now);
+        if (!episode.Tuning.IsSnoozed(parsed, now)) return AlertTuningChange.Unchanged(episode, settings, now);
+        var lifted = new AdviceRuleSnoozeLifted(episodeId, parsed, Caller.From(user).UserId, now);
+        return AlertTuningChange.Answer(episode, lifted, episode.Tuning.After(lifted), settings, now);
     }
 }
 
 /// <summary>Every tuning route answers with the tuning as its change leaves it.</summary>
 public static class AlertTuningChange
 {
-    public static (IResult, Events) Answer(Episode episode, object change, RuleSettings settings, DateTimeOffset now)
-    {
-        var tuning = episode.Tuning.Copy();
-        switch (change)
-        {
-            case AlertTuningSet e: tuning.Apply(e); break;
-            case AlertTuningRemoved e: tuning.Apply(e); break;
-            case AdviceRuleSnoozed e: tuning.Apply(e); break;
-            case AdviceRuleSnoozeLifted e: tuning.Apply(e); break;
-        }
-        return (TypedResults.Ok(AlertTuningView.Of(episode.Id, tuning, settings.PersistentPainFor(episode.SuspectedCause), now)), [change]);
-    }
+    public static (IResult, Events) Answer(Episode episode, object change, AlertTuning after, RuleSettings settings, DateTimeOffset now) =>
+        (TypedResults.Ok(AlertTuningView.Of(episode.Id, after, settings.PersistentPainFor(episode.SuspectedCause), now)), [change]);
 
     public static (IResult, Events) Unchanged(Episode episode, RuleSettings settings, DateTimeOffset now) =>
         (TypedResults.Ok(AlertTuningView.Of(episode, settings, now)), []);
