@@ -92,20 +92,12 @@ public static class Notify
         AlertRaised raised => (WebhookEvents.AlertRaised, raised.AlertId, Alert.From(raised), null),
         // Each rise is a delivery of its own (advice -> urgent -> emergency), so receivers deduping on the delivery id see both.
         AlertSeverityRaised rose when episode.AlertById(rose.AlertId) is { } alert =>
-            (WebhookEvents.AlertSeverityRaised, Subject($"{rose.AlertId:N}:{rose.Severity}"), With(alert, a => a.Apply(rose)), null),
+            (WebhookEvents.AlertSeverityRaised, Subject($"{rose.AlertId:N}:{rose.Severity}"), alert.After(a => a.Apply(rose)), null),
         AlertEscalatedToClinic escalated when episode.AlertById(escalated.AlertId) is { } alert =>
-            (WebhookEvents.AlertEscalated, escalated.AlertId, With(alert, a => a.Apply(escalated)), null),
+            (WebhookEvents.AlertEscalated, escalated.AlertId, alert.After(a => a.Apply(escalated)), null),
         CheckInReminderDue reminder => (WebhookEvents.CheckInReminder, Subject($"{reminder.EpisodeId:N}:{reminder.Day:yyyy-MM-dd}"), null, reminder),
         _ => null,
     };
-
-    /// <summary>The alert as the event leaves it, without touching the episode it was loaded with.</summary>
-    private static Alert With(Alert alert, Action<Alert> change)
-    {
-        var copy = alert.Copy();
-        change(copy);
-        return copy;
-    }
 
     private static Guid Subject(string key) => new(SHA256.HashData(Encoding.UTF8.GetBytes(key)).AsSpan(0, 16));
 }
