@@ -55,8 +55,7 @@ public static class AlertEndpoints
         {
             var acknowledged = new AlertAcknowledged(alert.EpisodeId, alert.Id, caller.UserId, clock.GetUtcNow());
             stream.AppendOne(acknowledged);
-            alert = alert.Copy();
-            alert.Apply(acknowledged);
+            alert = alert.After(a => a.Apply(acknowledged));
         }
         return TypedResults.Ok(alert);
     }
@@ -82,11 +81,13 @@ public static class AlertEndpoints
 
         var resolved = new AlertResolved(alert.EpisodeId, alert.Id, caller.UserId, request.Note?.Trim() ?? "", clock.GetUtcNow());
         stream.AppendOne(resolved);
-        alert = alert.Copy();
-        alert.Apply(resolved);
-        return TypedResults.Ok(alert);
+        return TypedResults.Ok(alert.After(a => a.Apply(resolved)));
     }
 
+    /// <summary>
+    /// Stays outside Wolverine's aggregate workflow: the route names the alert, not the episode, and
+    /// the workflow finds a stream id only in the route, the body or a synchronous method.
+    /// </summary>
     private static async Task<(JasperFx.Events.IEventStream<Episode>? Stream, Alert? Alert)> FetchAlertForWriting(
         IDocumentSession session, Guid alertId, Caller caller, CancellationToken cancellation)
     {

@@ -4,6 +4,7 @@ using CalfPainTracker.Notifications;
 using Marten;
 using Microsoft.Extensions.Options;
 using Wolverine;
+using Wolverine.Marten;
 
 namespace CalfPainTracker.Alerts;
 
@@ -43,21 +44,17 @@ public static class AlertEscalation
 
 public static class EscalateIfUnacknowledgedHandler
 {
-    public static async Task Handle(
+    public static async Task<(Events, OutgoingMessages)> Handle(
         EscalateIfUnacknowledged message,
+        [WriteEpisode] Episode? episode,
         IDocumentSession session,
-        IMessageBus bus,
         PublicAddress site,
         IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
         TimeProvider clock,
         CancellationToken cancellation)
     {
-        var stream = await session.Events.FetchForExclusiveWriting<Episode>(message.EpisodeId, cancellation);
         var now = clock.GetUtcNow();
-        if (AlertEscalation.Decide(stream.Aggregate, message.AlertId, now) is { } escalated)
-        {
-            stream.AppendOne(escalated);
-            await Notify.Publish(session, bus, stream.Aggregate!, [escalated], site, json.Value.SerializerOptions, now, cancellation);
-        }
+        if (AlertEscalation.Decide(episode, message.AlertId, now) is not { } escalated) return ([], []);
+        return ([escalated], await Notify.Publish(session, episode!, [escalated], site, json.Value.SerializerOptions, now, cancellation));
     }
 }

@@ -144,4 +144,12 @@ public sealed class Alert
         copy.Evidence = [.. Evidence];
         return copy;
     }
+
+    /// <summary>The alert as a not-yet-saved event leaves it, without touching the episode it was loaded with.</summary>
+    public Alert After(Action<Alert> apply)
+    {
+        var copy = Copy();
+        apply(copy);
+        return copy;
+    }
 }

@@ -21,7 +21,7 @@ public sealed record AdviceRuleSnoozeLifted(Guid EpisodeId, AlertRule Rule, Guid
 /// of urgent or emergency severity passes whatever is set here, and the rules that can find a
 /// clot, an infection, a rupture or an emergency are not tunable at all.
 /// </summary>
-public sealed class AlertTuning
+public sealed record AlertTuning
 {
     public const int MinimumPainFloor = 3;
     public const int MinimumPainCeiling = 8;
@@ -41,9 +41,9 @@ public sealed class AlertTuning
         AlertRule.MissedCheckIns,
     };
 
-    public PersistentPainTuning? PersistentPain { get; set; }
+    public PersistentPainTuning? PersistentPain { get; init; }
 
-    public List<RuleSnooze> Snoozes { get; set; } = [];
+    public IReadOnlyList<RuleSnooze> Snoozes { get; init; } = [];
 
     public static readonly AlertTuning None = new();
 
@@ -60,18 +60,16 @@ public sealed class AlertTuning
     public PersistentPainThreshold PersistentPainOr(PersistentPainThreshold clinic) =>
         PersistentPain is { } tuned ? clinic with { MinimumPain = tuned.MinimumPain, Days = tuned.Days } : clinic;
 
-    /// <summary>A copy to apply not-yet-saved events to, leaving the loaded episode as it was.</summary>
-    public AlertTuning Copy() => new() { PersistentPain = PersistentPain, Snoozes = [.. Snoozes] };
+    /// <summary>
+    /// Pure: the tuning as the event leaves it. A new value, never a change to this one, so a route
+    /// can answer with the tuning its event will make without touching the episode it decided on.
+    /// </summary>
+    public AlertTuning After(AlertTuningSet e) => this with { PersistentPain = new(e.PersistentPainMinimum, e.PersistentPainDays, e.By, e.At) };
 
-    public void Apply(AlertTuningSet e) => PersistentPain = new(e.PersistentPainMinimum, e.PersistentPainDays, e.By, e.At);
+    public AlertTuning After(AlertTuningRemoved e) => this with { PersistentPain = null };
 
-    public void Apply(AlertTuningRemoved e) => PersistentPain = null;
+    public AlertTuning After(AdviceRuleSnoozed e) =>
+        this with { Snoozes = [.. Snoozes.Where(s => s.Rule != e.Rule), new RuleSnooze(e.Rule, e.Until, e.Reason, e.By, e.At)] };
 
-    public void Apply(AdviceRuleSnoozed e)
-    {
-        Snoozes.RemoveAll(s => s.Rule == e.Rule);
-        Snoozes.Add(new RuleSnooze(e.Rule, e.Until, e.Reason, e.By, e.At));
-    }
-
-    public void Apply(AdviceRuleSnoozeLifted e) => Snoozes.RemoveAll(s => s.Rule == e.Rule);
+    public AlertTuning After(AdviceRuleSnoozeLifted e) => this with { Snoozes = [.. Snoozes.Where(s => s.Rule != e.Rule)] };
 }

@@ -4,6 +4,7 @@ using CalfPainTracker.Notifications;
 using Marten;
 using Microsoft.Extensions.Options;
 using Wolverine;
+using Wolverine.Marten;
 
 namespace CalfPainTracker.Alerts;
 
@@ -57,22 +58,18 @@ public static class MissedCheckIns
 
 public static class CheckForMissedCheckInsHandler
 {
-    public static async Task Handle(
+    public static async Task<(Events, OutgoingMessages)> Handle(
         CheckForMissedCheckIns message,
+        [WriteEpisode] Episode? episode,
         IDocumentSession session,
-        IMessageBus bus,
         PublicAddress site,
         IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
         TimeProvider clock,
         CancellationToken cancellation)
     {
-        var stream = await session.Events.FetchForExclusiveWriting<Episode>(message.EpisodeId, cancellation);
         var now = clock.GetUtcNow();
-        var events = MissedCheckIns.Decide(stream.Aggregate, message, now, Guid.CreateVersion7);
-        stream.AppendMany(events);
-        if (stream.Aggregate is { } episode)
-        {
-            await Notify.Publish(session, bus, episode, events, site, json.Value.SerializerOptions, now, cancellation);
-        }
+        var events = MissedCheckIns.Decide(episode, message, now, Guid.CreateVersion7);
+        if (events.Count == 0) return ([], []);
+        return ([.. events], await Notify.Publish(session, episode!, events, site, json.Value.SerializerOptions, now, cancellation));
     }
 }

@@ -3,9 +3,9 @@ using CalfPainTracker.CheckIns;
 using CalfPainTracker.Episodes;
 using CalfPainTracker.Http;
 using CalfPainTracker.Security;
-using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Wolverine.Http;
+using Wolverine.Marten;
 
 namespace CalfPainTracker.Alerts;
 
@@ -16,32 +16,29 @@ public sealed record WellsResult(Guid EpisodeId, WellsExam Exam, PartialWells Pa
 
 public static class RecordWellsExamEndpoint
 {
+    public static IResult Validate(Guid episodeId, WellsExamRequest request, Episode? episode, ClaimsPrincipal user)
+    {
+        var errors = new FieldErrors();
+        errors.Require("deepVeinTenderness", request.DeepVeinTenderness);
+        errors.Require("pittingOedema", request.PittingOedema);
+        errors.Require("collateralVeins", request.CollateralVeins);
+        errors.Require("alternativeDiagnosisAsLikely", request.AlternativeDiagnosisAsLikely);
+        return errors.Any ? errors.ToResult() : Caller.From(user).MayChange(episode, episodeId);
+    }
+
     /// <summary>
     /// Only a physiotherapist who examined the leg records these items; the full score is
     /// answered to them and kept on the episode for clinicians. Patients are never shown it.
     /// </summary>
     [WolverinePut("/api/episodes/{episodeId}/wells-exam", Name = "RecordWellsExam")]
     [Authorize(Policy = Policies.Physio)]
-    public static async Task<IResult> Put(
-        Guid episodeId, WellsExamRequest request, ClaimsPrincipal user, IDocumentSession session, TimeProvider clock, CancellationToken cancellation)
+    public static (IResult, Events) Put(Guid episodeId, WellsExamRequest request, [WriteEpisode] Episode episode, ClaimsPrincipal user, TimeProvider clock)
     {
-        var errors = new FieldErrors();
-        var tenderness = errors.Require("deepVeinTenderness", request.DeepVeinTenderness);
-        var oedema = errors.Require("pittingOedema", request.PittingOedema);
-        var veins = errors.Require("collateralVeins", request.CollateralVeins);
-        var alternative = errors.Require("alternativeDiagnosisAsLikely", request.AlternativeDiagnosisAsLikely);
-        if (errors.Any) return errors.ToResult();
-
-        var caller = Caller.From(user);
-        var (stream, problem) = await session.FetchOpenForWriting(episodeId, caller, cancellation);
-        if (stream is null) return problem!;
-        var episode = stream.Aggregate!;
-
-        var exam = new WellsExam(tenderness!.Value, oedema!.Value, veins!.Value, alternative!.Value);
+        var exam = new WellsExam(request.DeepVeinTenderness!.Value, request.PittingOedema!.Value, request.CollateralVeins!.Value, request.AlternativeDiagnosisAsLikely!.Value);
         var latest = episode.Latest;
         var patientReported = Wells.Partial(episode.RiskFactors, latest);
         var score = Wells.Full(patientReported, exam);
-        stream.AppendOne(new WellsExamRecorded(episodeId, exam, patientReported, score, caller.UserId, clock.GetUtcNow()));
-        return TypedResults.Ok(new WellsResult(episodeId, exam, patientReported, score, latest?.Day));
+        return (TypedResults.Ok(new WellsResult(episodeId, exam, patientReported, score, latest?.Day)),
+            [new WellsExamRecorded(episodeId, exam, patientReported, score, Caller.From(user).UserId, clock.GetUtcNow())]);
     }
 }

@@ -5,6 +5,7 @@ using CalfPainTracker.Security;
 using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Wolverine.Http;
+using Wolverine.Marten;
 
 namespace CalfPainTracker.Alerts;
 
@@ -65,9 +66,10 @@ public static class AlertTuningDecision
 
 /// <summary>
 /// The assigned physiotherapist tunes the advice rules for one patient. Every change is an
-/// event with who and when, so the timeline and the audit show it.
+/// event with who and when, so the timeline and the audit show it. One class per route, since
+/// each validates its own request before the episode.
 /// </summary>
-public static class TuneAlertsEndpoints
+public static class GetAlertTuningEndpoint
 {
     [WolverineGet("/api/episodes/{episodeId}/alert-tuning", Name = "GetAlertTuning")]
     [Authorize(Policy = Policies.Clinician)]
@@ -77,82 +79,90 @@ public static class TuneAlertsEndpoints
         var episode = await session.LoadVisible(episodeId, Caller.From(user), "alert tuning", clock, cancellation);
         return episode is null ? Problems.EpisodeNotFound(episodeId) : TypedResults.Ok(AlertTuningView.Of(episode, settings, clock.GetUtcNow()));
     }
+}
 
-    [WolverinePut("/api/episodes/{episodeId}/alert-tuning", Name = "SetAlertTuning")]
-    [Authorize(Policy = Policies.Physio)]
-    public static async Task<IResult> Put(
-        Guid episodeId, AlertTuningRequest request, ClaimsPrincipal user, IDocumentSession session, RuleSettings settings, TimeProvider clock, CancellationToken cancellation)
+public static class SetAlertTuningEndpoint
+{
+    public static IResult Validate(Guid episodeId, AlertTuningRequest request, Episode? episode, ClaimsPrincipal user)
     {
         var errors = new FieldErrors();
         if (request.PersistentPain is not { } pain) errors.Add("persistentPain", "'persistentPain' is required: { minimumPain, days }.");
         else AlertTuningDecision.CheckPersistentPain(pain.MinimumPain, pain.Days, errors);
-        if (errors.Any) return errors.ToResult();
-
-        var caller = Caller.From(user);
-        var (stream, problem) = await session.FetchOpenForWriting(episodeId, caller, cancellation);
-        if (stream is null) return problem!;
-        var now = clock.GetUtcNow();
-        return Changed(stream, new AlertTuningSet(episodeId, request.PersistentPain!.MinimumPain!.Value, request.PersistentPain.Days!.Value, caller.UserId, now), settings, now);
+        return errors.Any ? errors.ToResult() : Caller.From(user).MayChange(episode, episodeId);
     }
 
-    /// <summary>Back to the clinic's persistent-pain rule; snoozes run on until they end or are lifted.</summary>
+    [WolverinePut("/api/episodes/{episodeId}/alert-tuning", Name = "SetAlertTuning")]
+    [Authorize(Policy = Policies.Physio)]
+    public static (IResult, Events) Put(
+        Guid episodeId, AlertTuningRequest request, [WriteEpisode] Episode episode, ClaimsPrincipal user, RuleSettings settings, TimeProvider clock)
+    {
+        var now = clock.GetUtcNow();
+        var pain = request.PersistentPain!;
+        var set = new AlertTuningSet(episodeId, pain.MinimumPain!.Value, pain.Days!.Value, Caller.From(user).UserId, now);
+        return AlertTuningChange.Answer(episode, set, episode.Tuning.After(set), settings, now);
+    }
+}
+
+/// <summary>Back to the clinic's persistent-pain rule; snoozes run on until they end or are lifted.</summary>
+public static class RemoveAlertTuningEndpoint
+{
+    public static IResult Validate(Guid episodeId, Episode? episode, ClaimsPrincipal user) => Caller.From(user).MayChange(episode, episodeId);
+
     [WolverineDelete("/api/episodes/{episodeId}/alert-tuning", Name = "RemoveAlertTuning")]
     [Authorize(Policy = Policies.Physio)]
-    public static async Task<IResult> Delete(
-        Guid episodeId, ClaimsPrincipal user, IDocumentSession session, RuleSettings settings, TimeProvider clock, CancellationToken cancellation)
+    public static (IResult, Events) Delete(Guid episodeId, [WriteEpisode] Episode episode, ClaimsPrincipal user, RuleSettings settings, TimeProvider clock)
     {
-        var caller = Caller.From(user);
-        var (stream, problem) = await session.FetchOpenForWriting(episodeId, caller, cancellation);
-        if (stream is null) return problem!;
         var now = clock.GetUtcNow();
-        return stream.Aggregate!.Tuning.PersistentPain is null
-            ? TypedResults.Ok(AlertTuningView.Of(stream.Aggregate, settings, now))
-            : Changed(stream, new AlertTuningRemoved(episodeId, caller.UserId, now), settings, now);
+        if (episode.Tuning.PersistentPain is null) return AlertTuningChange.Unchanged(episode, settings, now);
+        var removed = new AlertTuningRemoved(episodeId, Caller.From(user).UserId, now);
+        return AlertTuningChange.Answer(episode, removed, episode.Tuning.After(removed), settings, now);
+    }
+}
+
+public static class SnoozeAdviceRuleEndpoint
+{
+    public static IResult Validate(Guid episodeId, string rule, SnoozeRequest request, Episode? episode, ClaimsPrincipal user, TimeProvider clock)
+    {
+        if (!WireNames.TryParse<AlertRule>(rule, out var parsed)) return AlertTuningDecision.UnknownRule(rule);
+        var caller = Caller.From(user);
+        var (_, refused) = AlertTuningDecision.Snooze(parsed, request.Days, request.Reason, episodeId, caller.UserId, clock.GetUtcNow());
+        return refused ?? caller.MayChange(episode, episodeId);
     }
 
     [WolverinePut("/api/episodes/{episodeId}/alert-tuning/snoozes/{rule}", Name = "SnoozeAdviceRule")]
     [Authorize(Policy = Policies.Physio)]
-    public static async Task<IResult> Snooze(
-        Guid episodeId, string rule, SnoozeRequest request, ClaimsPrincipal user, IDocumentSession session, RuleSettings settings, TimeProvider clock, CancellationToken cancellation)
+    public static (IResult, Events) Snooze(
+        Guid episodeId, string rule, SnoozeRequest request, [WriteEpisode] Episode episode, ClaimsPrincipal user, RuleSettings settings, TimeProvider clock)
     {
-        if (!WireNames.TryParse<AlertRule>(rule, out var parsed)) return AlertTuningDecision.UnknownRule(rule);
-        var caller = Caller.From(user);
         var now = clock.GetUtcNow();
-        var (snoozed, refused) = AlertTuningDecision.Snooze(parsed, request.Days, request.Reason, episodeId, caller.UserId, now);
-        if (refused is not null) return refused;
-
-        var (stream, problem) = await session.FetchOpenForWriting(episodeId, caller, cancellation);
-        if (stream is null) return problem!;
-        return Changed(stream, snoozed!, settings, now);
+        var (snoozed, _) = AlertTuningDecision.Snooze(WireNames.Parse<AlertRule>(rule), request.Days, request.Reason, episodeId, Caller.From(user).UserId, now);
+        return AlertTuningChange.Answer(episode, snoozed!, episode.Tuning.After(snoozed!), settings, now);
     }
+}
+
+public static class LiftSnoozeEndpoint
+{
+    public static IResult Validate(Guid episodeId, string rule, Episode? episode, ClaimsPrincipal user) =>
+        WireNames.TryParse<AlertRule>(rule, out _) ? Caller.From(user).MayChange(episode, episodeId) : AlertTuningDecision.UnknownRule(rule);
 
     [WolverineDelete("/api/episodes/{episodeId}/alert-tuning/snoozes/{rule}", Name = "LiftSnooze")]
     [Authorize(Policy = Policies.Physio)]
-    public static async Task<IResult> Lift(
-        Guid episodeId, string rule, ClaimsPrincipal user, IDocumentSession session, RuleSettings settings, TimeProvider clock, CancellationToken cancellation)
+    public static (IResult, Events) Lift(Guid episodeId, string rule, [WriteEpisode] Episode episode, ClaimsPrincipal user, RuleSettings settings, TimeProvider clock)
     {
-        if (!WireNames.TryParse<AlertRule>(rule, out var parsed)) return AlertTuningDecision.UnknownRule(rule);
-        var caller = Caller.From(user);
-        var (stream, problem) = await session.FetchOpenForWriting(episodeId, caller, cancellation);
-        if (stream is null) return problem!;
         var now = clock.GetUtcNow();
-        return stream.Aggregate!.Tuning.IsSnoozed(parsed, now)
-            ? Changed(stream, new AdviceRuleSnoozeLifted(episodeId, parsed, caller.UserId, now), settings, now)
-            : TypedResults.Ok(AlertTuningView.Of(stream.Aggregate, settings, now));
+        var parsed = WireNames.Parse<AlertRule>(rule);
+        if (!episode.Tuning.IsSnoozed(parsed, now)) return AlertTuningChange.Unchanged(episode, settings, now);
+        var lifted = new AdviceRuleSnoozeLifted(episodeId, parsed, Caller.From(user).UserId, now);
+        return AlertTuningChange.Answer(episode, lifted, episode.Tuning.After(lifted), settings, now);
     }
+}
 
-    private static Microsoft.AspNetCore.Http.HttpResults.Ok<AlertTuningView> Changed(JasperFx.Events.IEventStream<Episode> stream, object change, RuleSettings settings, DateTimeOffset now)
-    {
-        stream.AppendOne(change);
-        var episode = stream.Aggregate!;
-        var tuning = episode.Tuning.Copy();
-        switch (change)
-        {
-            case AlertTuningSet e: tuning.Apply(e); break;
-            case AlertTuningRemoved e: tuning.Apply(e); break;
-            case AdviceRuleSnoozed e: tuning.Apply(e); break;
-            case AdviceRuleSnoozeLifted e: tuning.Apply(e); break;
-        }
-        return TypedResults.Ok(AlertTuningView.Of(episode.Id, tuning, settings.PersistentPainFor(episode.SuspectedCause), now));
-    }
+/// <summary>Every tuning route answers with the tuning as its change leaves it.</summary>
+public static class AlertTuningChange
+{
+    public static (IResult, Events) Answer(Episode episode, object change, AlertTuning after, RuleSettings settings, DateTimeOffset now) =>
+        (TypedResults.Ok(AlertTuningView.Of(episode.Id, after, settings.PersistentPainFor(episode.SuspectedCause), now)), [change]);
+
+    public static (IResult, Events) Unchanged(Episode episode, RuleSettings settings, DateTimeOffset now) =>
+        (TypedResults.Ok(AlertTuningView.Of(episode, settings, now)), []);
 }

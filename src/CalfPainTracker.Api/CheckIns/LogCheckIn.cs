@@ -175,7 +175,10 @@ public static partial class LogCheckInEndpoint
         var outcome = CheckInDecision.Decide(episode, checkIn, with.Settings, now, Guid.CreateVersion7);
         stream.AppendMany(outcome.Events.Select(e => Stamped(session, e, submission)));
         await AlertEscalation.ScheduleFor(outcome.Events, bus, with.Settings);
-        await Notify.Publish(session, bus, episode, outcome.Events, with.Site, with.Json.Value.SerializerOptions, now, CancellationToken.None);
+        foreach (var message in await Notify.Publish(session, episode, outcome.Events, with.Site, with.Json.Value.SerializerOptions, now, CancellationToken.None))
+        {
+            await bus.PublishAsync(message);
+        }
         if (episode.Latest is null || checkIn.Day > episode.Latest.Day)
         {
             await MissedCheckIns.Schedule(episode, checkIn.Day, bus, now);

@@ -1,9 +1,9 @@
 using System.Security.Claims;
 using CalfPainTracker.Http;
 using CalfPainTracker.Security;
-using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Wolverine.Http;
+using Wolverine.Marten;
 
 namespace CalfPainTracker.Episodes;
 
@@ -11,24 +11,18 @@ public sealed record AssignPhysiotherapistRequest(Guid? PhysioId);
 
 public static class AssignPhysiotherapistEndpoint
 {
-    /// <summary>A clinic administrator assigns anyone; a physiotherapist hands over an episode assigned to them.</summary>
-    [WolverinePut("/api/episodes/{episodeId}/physiotherapist", Name = "AssignPhysiotherapist")]
-    [Authorize(Policy = Policies.Clinician)]
-    public static async Task<IResult> Put(
-        Guid episodeId, AssignPhysiotherapistRequest request, ClaimsPrincipal user, IDocumentSession session, TimeProvider clock, CancellationToken cancellation)
+    public static IResult Validate(Guid episodeId, AssignPhysiotherapistRequest request, Episode? episode, ClaimsPrincipal user)
     {
         var errors = new FieldErrors();
         var physioId = errors.Require("physioId", request.PhysioId);
         if (physioId == Guid.Empty) errors.Add("physioId", "'physioId' must not be the empty UUID.");
-        if (errors.Any) return errors.ToResult();
-
-        var (stream, problem) = await session.FetchOpenForWriting(episodeId, Caller.From(user), cancellation);
-        if (stream is null) return problem!;
-
-        if (stream.Aggregate!.PhysiotherapistId != physioId)
-        {
-            stream.AppendOne(new PhysiotherapistAssigned(episodeId, physioId!.Value, clock.GetUtcNow()));
-        }
-        return TypedResults.NoContent();
+        return errors.Any ? errors.ToResult() : Caller.From(user).MayChange(episode, episodeId);
     }
+
+    /// <summary>A clinic administrator assigns anyone; a physiotherapist hands over an episode assigned to them.</summary>
+    [WolverinePut("/api/episodes/{episodeId}/physiotherapist", Name = "AssignPhysiotherapist")]
+    [Authorize(Policy = Policies.Clinician)]
+    public static (IResult, Events) Put(Guid episodeId, AssignPhysiotherapistRequest request, [WriteEpisode] Episode episode, TimeProvider clock) =>
+        (TypedResults.NoContent(),
+            episode.PhysiotherapistId == request.PhysioId ? [] : [new PhysiotherapistAssigned(episodeId, request.PhysioId!.Value, clock.GetUtcNow())]);
 }

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using CalfPainTracker.Enrolment;
 using CalfPainTracker.Http;
 using CalfPainTracker.Security;
+using JasperFx.Events;
 using Marten;
 using Wolverine.Http;
 
@@ -11,23 +12,26 @@ public sealed record CloseEpisodeRequest(string? Reason);
 
 public static class CloseEpisodeEndpoint
 {
-    /// <summary>The patient, their physiotherapist or the clinic may close an episode; it then takes no more check-ins.</summary>
-    [WolverinePost("/api/episodes/{episodeId}/close", Name = "CloseEpisode")]
-    public static async Task<IResult> Post(
-        Guid episodeId, CloseEpisodeRequest request, ClaimsPrincipal user, IDocumentSession session, TimeProvider clock, CancellationToken cancellation)
+    public static IResult Validate(Guid episodeId, CloseEpisodeRequest request, Episode? episode, ClaimsPrincipal user)
     {
         var errors = new FieldErrors();
-        var reason = errors.Enum<CloseReason>("reason", request.Reason, required: true);
-        if (errors.Any) return errors.ToResult();
+        errors.Enum<CloseReason>("reason", request.Reason, required: true);
+        return errors.Any ? errors.ToResult() : Caller.From(user).MayChange(episode, episodeId);
+    }
 
-        var (stream, problem) = await session.FetchOpenForWriting(episodeId, Caller.From(user), cancellation);
-        if (stream is null) return problem!;
-
+    /// <summary>
+    /// The patient, their physiotherapist or the clinic may close an episode; it then takes no more
+    /// check-ins. Takes the stream rather than returning the event: the phones and invitations
+    /// ended with it append to the same stream, after it.
+    /// </summary>
+    [WolverinePost("/api/episodes/{episodeId}/close", Name = "CloseEpisode")]
+    public static async Task<IResult> Post(
+        Guid episodeId, CloseEpisodeRequest request, [WriteEpisode] IEventStream<Episode> stream, ClaimsPrincipal user, IDocumentSession session, TimeProvider clock, CancellationToken cancellation)
+    {
         var now = clock.GetUtcNow();
-        var caller = Caller.From(user);
-        stream.AppendOne(new EpisodeClosed(episodeId, reason!.Value, now));
+        stream.AppendOne(new EpisodeClosed(episodeId, WireNames.Parse<CloseReason>(request.Reason), now));
         // A closed episode takes no check-ins: its phones have nothing left to do.
-        await DeviceSessionEndpoints.EndAll(session, stream, SignOutReason.EpisodeClosed, caller.UserId, now, cancellation);
+        await DeviceSessionEndpoints.EndAll(session, stream, SignOutReason.EpisodeClosed, Caller.From(user).UserId, now, cancellation);
         return TypedResults.NoContent();
     }
 }

@@ -60,7 +60,7 @@ public sealed class Episode
     public WellsExamRecorded? LatestWellsExam { get; set; }
 
     /// <summary>The assigned physiotherapist's tuning of the advice rules for this patient.</summary>
-    public AlertTuning Tuning { get; set; } = new();
+    public AlertTuning Tuning { get; set; } = AlertTuning.None;
 
     public void Apply(EpisodeOpened e)
     {
@@ -108,13 +108,13 @@ public sealed class Episode
 
     public void Apply(AlertCleared e) => AlertById(e.AlertId)?.Apply(e);
 
-    public void Apply(AlertTuningSet e) => Tuning.Apply(e);
+    public void Apply(AlertTuningSet e) => Tuning = Tuning.After(e);
 
-    public void Apply(AlertTuningRemoved e) => Tuning.Apply(e);
+    public void Apply(AlertTuningRemoved e) => Tuning = Tuning.After(e);
 
-    public void Apply(AdviceRuleSnoozed e) => Tuning.Apply(e);
+    public void Apply(AdviceRuleSnoozed e) => Tuning = Tuning.After(e);
 
-    public void Apply(AdviceRuleSnoozeLifted e) => Tuning.Apply(e);
+    public void Apply(AdviceRuleSnoozeLifted e) => Tuning = Tuning.After(e);
 
     public void Apply(WellsExamRecorded e) => LatestWellsExam = e;
 

@@ -1,9 +1,9 @@
 using System.Security.Claims;
 using CalfPainTracker.Http;
 using CalfPainTracker.Security;
-using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Wolverine.Http;
+using Wolverine.Marten;
 
 namespace CalfPainTracker.Episodes;
 
@@ -15,10 +15,7 @@ public sealed record SetTreatmentPlanRequest(
 
 public static class SetTreatmentPlanEndpoint
 {
-    [WolverinePut("/api/episodes/{episodeId}/plan", Name = "SetTreatmentPlan")]
-    [Authorize(Policy = Policies.Physio)]
-    public static async Task<IResult> Put(
-        Guid episodeId, SetTreatmentPlanRequest request, ClaimsPrincipal user, IDocumentSession session, TimeProvider clock, CancellationToken cancellation)
+    public static IResult Validate(Guid episodeId, SetTreatmentPlanRequest request, Episode? episode, ClaimsPrincipal user)
     {
         var errors = new FieldErrors();
         var rest = errors.Require("restHoursPerDay", request.RestHoursPerDay);
@@ -29,13 +26,14 @@ public static class SetTreatmentPlanEndpoint
         errors.InRange("iceMinutesPerDay", ice, 0, 1440);
         errors.InRange("heatMinutesPerDay", heat, 0, 1440);
         errors.InRange("stretchingMinutesPerDay", stretching, 0, 1440);
-        if (errors.Any) return errors.ToResult();
+        return errors.Any ? errors.ToResult() : Caller.From(user).MayChange(episode, episodeId);
+    }
 
-        var (stream, problem) = await session.FetchOpenForWriting(episodeId, Caller.From(user), cancellation);
-        if (stream is null) return problem!;
-
-        var plan = new TreatmentPlan(rest!.Value, ice!.Value, heat!.Value, stretching!.Value);
-        stream.AppendOne(new TreatmentPlanSet(episodeId, plan, clock.GetUtcNow()));
-        return TypedResults.Ok(plan);
+    [WolverinePut("/api/episodes/{episodeId}/plan", Name = "SetTreatmentPlan")]
+    [Authorize(Policy = Policies.Physio)]
+    public static (IResult, Events) Put(Guid episodeId, SetTreatmentPlanRequest request, [WriteEpisode] Episode episode, TimeProvider clock)
+    {
+        var plan = new TreatmentPlan(request.RestHoursPerDay!.Value, request.IceMinutesPerDay!.Value, request.HeatMinutesPerDay!.Value, request.StretchingMinutesPerDay!.Value);
+        return (TypedResults.Ok(plan), [new TreatmentPlanSet(episodeId, plan, clock.GetUtcNow())]);
     }
 }

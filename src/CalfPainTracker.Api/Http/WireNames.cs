@@ -20,6 +20,9 @@ public static class WireNames
         return text is not null && Names<T>.ByName.TryGetValue(text, out value);
     }
 
+    /// <summary>A name the route's Validate method has already checked.</summary>
+    public static T Parse<T>(string? text) where T : struct, Enum => Names<T>.ByName[text!];
+
     public static string Allowed<T>() where T : struct, Enum => string.Join(", ", Names<T>.ByValue.Values.Select(n => $"'{n}'"));
 
     private static class Names<T> where T : struct, Enum

@@ -132,17 +132,17 @@ public static class DailyDigest
 
     /// <summary>
     /// Called with the alert's events: keeps each new advice alert for the physiotherapist's digest
-    /// when the clinic has a digest webhook, and starts the physiotherapist's chain if there is none.
+    /// when the clinic has a digest webhook; returns the message that starts the physiotherapist's
+    /// chain if there is none, for the caller to send in the same transaction.
     /// </summary>
-    public static async Task Hold(IDocumentSession session, IMessageBus bus, Episode episode, IReadOnlyList<Alert> advice, CancellationToken cancellation)
+    public static async Task<StartDailyDigest?> Hold(IDocumentSession session, Episode episode, IReadOnlyList<Alert> advice, CancellationToken cancellation)
     {
-        if (advice.Count == 0 || episode.PhysiotherapistId is not { } physio) return;
+        if (advice.Count == 0 || episode.PhysiotherapistId is not { } physio) return null;
         foreach (var alert in advice) session.Store(DigestEntry.Of(episode, physio, alert));
         // Started by a message rather than here, so two check-ins racing to start it can never fail a check-in.
-        if (await session.LoadAsync<DigestChain>(DigestChain.IdFor(session.TenantId, physio), cancellation) is null)
-        {
-            await bus.PublishAsync(new StartDailyDigest(physio));
-        }
+        return await session.LoadAsync<DigestChain>(DigestChain.IdFor(session.TenantId, physio), cancellation) is null
+            ? new StartDailyDigest(physio)
+            : null;
     }
 }
 
@@ -189,8 +189,8 @@ public static class SendDailyDigestHandler
             episode => site.Link($"/api/episodes/{episode}/alerts"), now);
         foreach (var delivery in deliveries)
         {
-            await Notify.Enqueue(session, bus, delivery.Id, delivery.WebhookId, WebhookEvents.DigestDaily,
-                JsonSerializer.Serialize(delivery.Payload, json.Value.SerializerOptions), now);
+            await bus.PublishAsync(Notify.Enqueue(session, delivery.Id, delivery.WebhookId, WebhookEvents.DigestDaily,
+                JsonSerializer.Serialize(delivery.Payload, json.Value.SerializerOptions), now));
         }
         // Listed, or with no digest webhook left to list them to: either way no later digest owes them.
         foreach (var entry in waiting) session.Delete(entry);

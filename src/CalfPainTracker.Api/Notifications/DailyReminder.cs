@@ -5,6 +5,7 @@ using CalfPainTracker.Episodes;
 using Marten;
 using Microsoft.Extensions.Options;
 using Wolverine;
+using Wolverine.Marten;
 
 namespace CalfPainTracker.Notifications;
 
@@ -48,30 +49,33 @@ public static class DailyReminder
 
 public static class RemindToCheckInHandler
 {
-    public static async Task Handle(
+    public static async Task<(Events, OutgoingMessages)> Handle(
         RemindToCheckIn message,
+        // The episode's lock serialises this with check-ins and with a duplicate of this message.
+        [WriteEpisode] Episode? episode,
         IDocumentSession session,
-        IMessageBus bus,
         NotificationSettings settings,
         PublicAddress site,
         IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
         TimeProvider clock,
         CancellationToken cancellation)
     {
-        // The episode's lock serialises this with check-ins and with a duplicate of this message.
-        var stream = await session.Events.FetchForExclusiveWriting<Episode>(message.EpisodeId, cancellation);
         var chain = await session.LoadAsync<ReminderChain>(message.EpisodeId, cancellation);
-        if (stream.Aggregate is not { Status: EpisodeStatus.Open } episode || chain is null || chain.NextDay != message.Day) return;
+        if (episode is not { Status: EpisodeStatus.Open } || chain is null || chain.NextDay != message.Day) return ([], []);
 
         var now = clock.GetUtcNow();
+        var events = new Events();
+        var messages = new OutgoingMessages();
         if (DailyReminder.Decide(episode, message.Day, now) is { } reminder)
         {
-            stream.AppendOne(reminder);
-            await Notify.Publish(session, bus, episode, [reminder], site, json.Value.SerializerOptions, now, cancellation);
-            await ReminderPush.Publish(session, bus, episode, reminder, site, cancellation);
+            events.Add(reminder);
+            messages.AddRange(await Notify.Publish(session, episode, [reminder], site, json.Value.SerializerOptions, now, cancellation));
+            messages.AddRange(await ReminderPush.Publish(session, episode, reminder, site, cancellation));
         }
         chain.NextDay = message.Day.AddDays(1);
         session.Store(chain);
-        await bus.ScheduleAsync(new RemindToCheckIn(episode.Id, chain.NextDay), DailyReminder.ReminderTime(episode, chain.NextDay, settings) - now);
+        // Delayed on the service's clock, as the first reminder was.
+        messages.Add(new RemindToCheckIn(episode.Id, chain.NextDay).DelayedFor(DailyReminder.ReminderTime(episode, chain.NextDay, settings) - now));
+        return (events, messages);
     }
 }

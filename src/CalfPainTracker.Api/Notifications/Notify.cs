@@ -23,14 +23,14 @@ public sealed record WebhookPayload(
 
 /// <summary>
 /// Turns what just happened on an episode into webhook deliveries: one record per webhook
-/// subscribed to the event, and a <see cref="DeliverWebhook"/> message in the same
-/// transaction (Wolverine's outbox), so a crash between commit and sending loses nothing.
+/// subscribed to the event, stored in the caller's session, and the <see cref="DeliverWebhook"/>
+/// messages the caller sends in the same transaction (Wolverine's outbox), so a crash between
+/// commit and sending loses nothing.
 /// </summary>
 public static class Notify
 {
-    public static async Task Publish(
+    public static async Task<OutgoingMessages> Publish(
         IDocumentSession session,
-        IMessageBus bus,
         Episode episode,
         IReadOnlyList<object> events,
         PublicAddress site,
@@ -38,8 +38,9 @@ public static class Notify
         DateTimeOffset now,
         CancellationToken cancellation)
     {
+        var messages = new OutgoingMessages();
         var notices = events.Select(e => Notice(episode, e)).OfType<(string Event, Guid Subject, Alert? Alert, CheckInReminderDue? Reminder)>().ToList();
-        if (notices.Count == 0) return;
+        if (notices.Count == 0) return messages;
 
         // The session belongs to the episode's clinic, so this finds that clinic's webhooks only.
         var webhooks = await session.Query<Webhook>().ToListAsync(cancellation);
@@ -50,18 +51,22 @@ public static class Notify
                 var id = DeliveryId(subject, webhook.Id, name);
                 var link = site.Link($"/api/episodes/{episode.Id}/alerts");
                 var payload = new WebhookPayload(id, name, now, session.TenantId, episode.PatientId, episode.Id, alert, reminder, link);
-                await Enqueue(session, bus, id, webhook.Id, name, JsonSerializer.Serialize(payload, json), now);
+                messages.Add(Enqueue(session, id, webhook.Id, name, JsonSerializer.Serialize(payload, json), now));
             }
         }
         if (webhooks.Any(w => w.Events.Contains(WebhookEvents.DigestDaily)))
         {
             var advice = notices.Where(n => n.Event == WebhookEvents.AlertRaised && n.Alert is { Severity: Severity.Advice }).Select(n => n.Alert!).ToList();
-            await DailyDigest.Hold(session, bus, episode, advice, cancellation);
+            if (await DailyDigest.Hold(session, episode, advice, cancellation) is { } start) messages.Add(start);
         }
+        return messages;
     }
 
-    /// <summary>The delivery's record and its outbox message, both in the caller's transaction: neither is kept without the other.</summary>
-    public static async Task Enqueue(IDocumentSession session, IMessageBus bus, Guid id, Guid webhookId, string name, string payload, DateTimeOffset now)
+    /// <summary>
+    /// Stores the delivery's record and returns its message, to be sent in the same transaction:
+    /// neither is kept without the other.
+    /// </summary>
+    public static DeliverWebhook Enqueue(IDocumentSession session, Guid id, Guid webhookId, string name, string payload, DateTimeOffset now)
     {
         session.Insert(new WebhookDelivery
         {
@@ -72,7 +77,7 @@ public static class Notify
             Status = DeliveryStatus.Pending,
             CreatedAt = now,
         });
-        await bus.PublishAsync(new DeliverWebhook(id));
+        return new DeliverWebhook(id);
     }
 
     /// <summary>Stable per subject (alert or reminder), webhook and event: retries and replays keep it, so receivers can dedupe.</summary>
@@ -87,20 +92,12 @@ public static class Notify
         AlertRaised raised => (WebhookEvents.AlertRaised, raised.AlertId, Alert.From(raised), null),
         // Each rise is a delivery of its own (advice -> urgent -> emergency), so receivers deduping on the delivery id see both.
         AlertSeverityRaised rose when episode.AlertById(rose.AlertId) is { } alert =>
-            (WebhookEvents.AlertSeverityRaised, Subject($"{rose.AlertId:N}:{rose.Severity}"), With(alert, a => a.Apply(rose)), null),
+            (WebhookEvents.AlertSeverityRaised, Subject($"{rose.AlertId:N}:{rose.Severity}"), alert.After(a => a.Apply(rose)), null),
         AlertEscalatedToClinic escalated when episode.AlertById(escalated.AlertId) is { } alert =>
-            (WebhookEvents.AlertEscalated, escalated.AlertId, With(alert, a => a.Apply(escalated)), null),
+            (WebhookEvents.AlertEscalated, escalated.AlertId, alert.After(a => a.Apply(escalated)), null),
         CheckInReminderDue reminder => (WebhookEvents.CheckInReminder, Subject($"{reminder.EpisodeId:N}:{reminder.Day:yyyy-MM-dd}"), null, reminder),
         _ => null,
     };
-
-    /// <summary>The alert as the event leaves it, without touching the episode it was loaded with.</summary>
-    private static Alert With(Alert alert, Action<Alert> change)
-    {
-        var copy = alert.Copy();
-        change(copy);
-        return copy;
-    }
 
     private static Guid Subject(string key) => new(SHA256.HashData(Encoding.UTF8.GetBytes(key)).AsSpan(0, 16));
 }

@@ -27,19 +27,18 @@ public static class ReminderPush
     public const string Title = "Time for today's check-in";
     public const string Body = "How is your calf today? Logging it takes about a minute.";
 
-    /// <summary>A push per subscription of the patient's, in the caller's transaction.</summary>
-    public static async Task Publish(IDocumentSession session, IMessageBus bus, Episode episode, CheckInReminderDue reminder, PublicAddress site, CancellationToken cancellation)
+    /// <summary>A push per subscription of the patient's, for the caller to send in its transaction.</summary>
+    public static async Task<IReadOnlyList<DeliverPush>> Publish(IDocumentSession session, Episode episode, CheckInReminderDue reminder, PublicAddress site, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(session);
-        ArgumentNullException.ThrowIfNull(bus);
         ArgumentNullException.ThrowIfNull(episode);
         ArgumentNullException.ThrowIfNull(reminder);
         ArgumentNullException.ThrowIfNull(site);
         // The session belongs to the episode's clinic, so this finds the patient's subscriptions there only.
         var subscriptions = await session.Query<WebPushSubscription>().Where(s => s.PatientId == episode.PatientId).Select(s => s.Id).ToListAsync(cancellation);
-        if (subscriptions.Count == 0) return;
+        if (subscriptions.Count == 0) return [];
         var payload = JsonSerializer.Serialize(Payload(reminder.Day, site), JsonSerializerOptions.Web);
-        foreach (var id in subscriptions) await bus.PublishAsync(new DeliverPush(id, payload));
+        return subscriptions.Select(id => new DeliverPush(id, payload)).ToList();
     }
 
     /// <summary>Pure. The tag makes a second reminder for the same day replace the first on the phone instead of stacking.</summary>

@@ -2,9 +2,9 @@ using System.Security.Claims;
 using CalfPainTracker.Episodes;
 using CalfPainTracker.Http;
 using CalfPainTracker.Security;
-using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Wolverine.Http;
+using Wolverine.Marten;
 
 namespace CalfPainTracker.Timeline;
 
@@ -19,24 +19,22 @@ public static class ClinicianNotesEndpoint
 {
     public const int MaxTextLength = 2000;
 
-    /// <summary>The assigned physiotherapist or the clinic administrator; also on a closed episode, where a discharge note belongs.</summary>
-    [WolverinePost("/api/episodes/{episodeId}/notes", Name = "WriteClinicianNote")]
-    [Authorize(Policy = Policies.Clinician)]
-    public static async Task<IResult> Post(
-        Guid episodeId, WriteNoteRequest request, ClaimsPrincipal user, IDocumentSession session, TimeProvider clock, CancellationToken cancellation)
+    /// <summary>Only visibility: a note may also go on a closed episode, where a discharge note belongs.</summary>
+    public static IResult Validate(Guid episodeId, WriteNoteRequest request, Episode? episode, ClaimsPrincipal user)
     {
         var errors = new FieldErrors();
         if (string.IsNullOrWhiteSpace(request.Text)) errors.Add("text", "'text' is required.");
         else if (request.Text.Length > MaxTextLength) errors.Add("text", $"'text' may hold at most {MaxTextLength} characters; it has {request.Text.Length}.");
-        if (errors.Any) return errors.ToResult();
+        return errors.Any ? errors.ToResult() : Caller.From(user).MaySee(episode, episodeId);
+    }
 
-        var caller = Caller.From(user);
-        var stream = await session.FetchVisibleForWriting(episodeId, caller, cancellation);
-        if (stream is null) return Problems.EpisodeNotFound(episodeId);
-
-        var written = new ClinicianNoteWritten(episodeId, Guid.CreateVersion7(), request.Text!.Trim(), caller.UserId, clock.GetUtcNow());
-        stream.AppendOne(written);
+    /// <summary>The assigned physiotherapist or the clinic administrator.</summary>
+    [WolverinePost("/api/episodes/{episodeId}/notes", Name = "WriteClinicianNote")]
+    [Authorize(Policy = Policies.Clinician)]
+    public static (IResult, Events) Post(Guid episodeId, WriteNoteRequest request, [WriteEpisode] Episode episode, ClaimsPrincipal user, TimeProvider clock)
+    {
+        var written = new ClinicianNoteWritten(episodeId, Guid.CreateVersion7(), request.Text!.Trim(), Caller.From(user).UserId, clock.GetUtcNow());
         var note = new ClinicianNote(written.NoteId, episodeId, written.Text, written.By, written.At);
-        return TypedResults.Created($"/api/episodes/{episodeId}/timeline", note);
+        return (TypedResults.Created($"/api/episodes/{episodeId}/timeline", note), [written]);
     }
 }

@@ -2,9 +2,9 @@ using System.Security.Claims;
 using CalfPainTracker.Episodes;
 using CalfPainTracker.Http;
 using CalfPainTracker.Security;
-using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Wolverine.Http;
+using Wolverine.Marten;
 
 namespace CalfPainTracker.Trends;
 
@@ -17,10 +17,7 @@ public sealed record LefsRecorded(DateOnly Day, int Total, int MaximumTotal, int
 
 public static class AnswerLefsEndpoint
 {
-    [WolverinePost("/api/episodes/{episodeId}/questionnaires/lefs", Name = "AnswerLefs")]
-    [Authorize(Policy = Policies.Patient)]
-    public static async Task<IResult> Post(
-        Guid episodeId, LefsRequest request, ClaimsPrincipal user, IDocumentSession session, TimeProvider clock, CancellationToken cancellation)
+    public static IResult Validate(Guid episodeId, LefsRequest request, Episode? episode, ClaimsPrincipal user)
     {
         var errors = new FieldErrors();
         var answers = request.Answers;
@@ -35,17 +32,18 @@ public static class AnswerLefsEndpoint
                 if (answers[i] is not (>= 0 and <= 4)) errors.Add($"answers[{i}]", $"Each answer is 0 (extreme difficulty) to 4 (no difficulty); item {i + 1} was {answers[i]?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "missing"}.");
             }
         }
-        if (errors.Any) return errors.ToResult();
+        return errors.Any ? errors.ToResult() : Caller.From(user).MayChange(episode, episodeId);
+    }
 
-        var (stream, problem) = await session.FetchOpenForWriting(episodeId, Caller.From(user), cancellation);
-        if (stream is null) return problem!;
-
+    [WolverinePost("/api/episodes/{episodeId}/questionnaires/lefs", Name = "AnswerLefs")]
+    [Authorize(Policy = Policies.Patient)]
+    public static (IResult, Events) Post(Guid episodeId, LefsRequest request, [WriteEpisode] Episode episode, TimeProvider clock)
+    {
         var now = clock.GetUtcNow();
-        var scores = answers!.Select(a => a!.Value).ToList();
-        var day = stream.Aggregate!.LocalDay(now);
+        var scores = request.Answers!.Select(a => a!.Value).ToList();
+        var day = episode.LocalDay(now);
         var total = Lefs.Score(scores);
-        stream.AppendOne(new LefsAnswered(episodeId, day, scores, total, now));
-        return TypedResults.Created($"/api/episodes/{episodeId}/trend",
-            new LefsRecorded(day, total, Lefs.Items * Lefs.MaxPerItem, Lefs.MinimalClinicallyImportantDifference));
+        return (TypedResults.Created($"/api/episodes/{episodeId}/trend", new LefsRecorded(day, total, Lefs.Items * Lefs.MaxPerItem, Lefs.MinimalClinicallyImportantDifference)),
+            [new LefsAnswered(episodeId, day, scores, total, now)]);
     }
 }

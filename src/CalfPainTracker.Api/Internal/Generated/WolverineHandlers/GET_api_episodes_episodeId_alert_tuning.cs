@@ -38,7 +38,7 @@ namespace Internal.Generated.WolverineHandlers
             messageContext.TenantId = tenantId;
             // Building the Marten session using the detected tenant id
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext, tenantId);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CalfPainTracker.Alerts.TuneAlertsEndpoints").SetTag("http.route", "/api/episodes/{episodeId}/alert-tuning").SetTag("http.request.method", "GET");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CalfPainTracker.Alerts.GetAlertTuningEndpoint").SetTag("http.route", "/api/episodes/{episodeId}/alert-tuning").SetTag("http.request.method", "GET");
             string episodeId_rawValue = (string?)httpContext.GetRouteValue("episodeId");
             System.Guid episodeId = default;
 
@@ -53,7 +53,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await CalfPainTracker.Alerts.TuneAlertsEndpoints.Get(episodeId, httpContext.User, documentSession, _ruleSettings, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await CalfPainTracker.Alerts.GetAlertTuningEndpoint.Get(episodeId, httpContext.User, documentSession, _ruleSettings, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

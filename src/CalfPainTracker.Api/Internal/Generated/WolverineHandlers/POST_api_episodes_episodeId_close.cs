@@ -52,9 +52,21 @@ namespace Internal.Generated.WolverineHandlers
             // Reading the request body via JSON deserialization
             var (request, jsonContinue) = await ReadJsonAsync<CalfPainTracker.Episodes.CloseEpisodeRequest>(httpContext);
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
+            // Loading Marten aggregate as part of the aggregate handler workflow
+            var stream_stream = await documentSession.Events.FetchForExclusiveWriting<CalfPainTracker.Episodes.Episode>(episodeId, httpContext.RequestAborted);
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("wolverine.stream.id", episodeId);
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("wolverine.stream.type", "CalfPainTracker.Episodes.Episode");
+            var result1 = CalfPainTracker.Episodes.CloseEpisodeEndpoint.Validate(episodeId, request, stream_stream.Aggregate, httpContext.User);
+            // Evaluate whether or not the execution should be stopped based on the IResult value
+            if (result1 != null && !(result1 is Wolverine.Http.WolverineContinue))
+            {
+                await result1.ExecuteAsync(httpContext).ConfigureAwait(false);
+                return;
+            }
+
             
             // The actual HTTP request handler execution
-            var result = await CalfPainTracker.Episodes.CloseEpisodeEndpoint.Post(episodeId, request, httpContext.User, documentSession, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await CalfPainTracker.Episodes.CloseEpisodeEndpoint.Post(episodeId, request, stream_stream, httpContext.User, documentSession, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session

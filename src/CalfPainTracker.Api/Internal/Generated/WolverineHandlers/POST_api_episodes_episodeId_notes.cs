@@ -52,9 +52,28 @@ namespace Internal.Generated.WolverineHandlers
             // Reading the request body via JSON deserialization
             var (request, jsonContinue) = await ReadJsonAsync<CalfPainTracker.Timeline.WriteNoteRequest>(httpContext);
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
+            // Loading Marten aggregate as part of the aggregate handler workflow
+            var stream_episode = await documentSession.Events.FetchForExclusiveWriting<CalfPainTracker.Episodes.Episode>(episodeId, httpContext.RequestAborted);
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("wolverine.stream.id", episodeId);
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("wolverine.stream.type", "CalfPainTracker.Episodes.Episode");
+            var result1 = CalfPainTracker.Timeline.ClinicianNotesEndpoint.Validate(episodeId, request, stream_episode.Aggregate, httpContext.User);
+            // Evaluate whether or not the execution should be stopped based on the IResult value
+            if (result1 != null && !(result1 is Wolverine.Http.WolverineContinue))
+            {
+                await result1.ExecuteAsync(httpContext).ConfigureAwait(false);
+                return;
+            }
+
             
             // The actual HTTP request handler execution
-            var result = await CalfPainTracker.Timeline.ClinicianNotesEndpoint.Post(episodeId, request, httpContext.User, documentSession, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
+            (var result, var events) = CalfPainTracker.Timeline.ClinicianNotesEndpoint.Post(episodeId, request, stream_episode.Aggregate, httpContext.User, _timeProvider);
+
+            if (events != null)
+            {
+                
+                // Capturing any possible events returned from the command handlers
+                stream_episode.AppendMany(events);
+            }
 
             
             // Save all pending changes to this Marten session

@@ -38,7 +38,7 @@ namespace Internal.Generated.WolverineHandlers
             messageContext.TenantId = tenantId;
             // Building the Marten session using the detected tenant id
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext, tenantId);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CalfPainTracker.Alerts.TuneAlertsEndpoints").SetTag("http.route", "/api/episodes/{episodeId}/alert-tuning").SetTag("http.request.method", "PUT");
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CalfPainTracker.Alerts.SetAlertTuningEndpoint").SetTag("http.route", "/api/episodes/{episodeId}/alert-tuning").SetTag("http.request.method", "PUT");
             CalfPainTracker.Security.AuditTrail.Before(documentSession, httpContext.User, httpContext);
             string episodeId_rawValue = (string?)httpContext.GetRouteValue("episodeId");
             System.Guid episodeId = default;
@@ -55,9 +55,28 @@ namespace Internal.Generated.WolverineHandlers
             // Reading the request body via JSON deserialization
             var (request, jsonContinue) = await ReadJsonAsync<CalfPainTracker.Alerts.AlertTuningRequest>(httpContext);
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
+            // Loading Marten aggregate as part of the aggregate handler workflow
+            var stream_episode = await documentSession.Events.FetchForExclusiveWriting<CalfPainTracker.Episodes.Episode>(episodeId, httpContext.RequestAborted);
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("wolverine.stream.id", episodeId);
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("wolverine.stream.type", "CalfPainTracker.Episodes.Episode");
+            var result1 = CalfPainTracker.Alerts.SetAlertTuningEndpoint.Validate(episodeId, request, stream_episode.Aggregate, httpContext.User);
+            // Evaluate whether or not the execution should be stopped based on the IResult value
+            if (result1 != null && !(result1 is Wolverine.Http.WolverineContinue))
+            {
+                await result1.ExecuteAsync(httpContext).ConfigureAwait(false);
+                return;
+            }
+
             
             // The actual HTTP request handler execution
-            var result = await CalfPainTracker.Alerts.TuneAlertsEndpoints.Put(episodeId, request, httpContext.User, documentSession, _ruleSettings, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
+            (var result, var events) = CalfPainTracker.Alerts.SetAlertTuningEndpoint.Put(episodeId, request, stream_episode.Aggregate, httpContext.User, _ruleSettings, _timeProvider);
+
+            if (events != null)
+            {
+                
+                // Capturing any possible events returned from the command handlers
+                stream_episode.AppendMany(events);
+            }
 
             
             // Save all pending changes to this Marten session

@@ -36,9 +36,24 @@ namespace Internal.Generated.WolverineHandlers
 
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("message.handler", "CalfPainTracker.Notifications.RemindToCheckInHandler");
             Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("handler.type", "CalfPainTracker.Notifications.RemindToCheckInHandler");
+            // Loading Marten aggregate as part of the aggregate handler workflow
+            var stream_episode = await documentSession.Events.FetchForExclusiveWriting<CalfPainTracker.Episodes.Episode>(((CalfPainTracker.Notifications.RemindToCheckIn)context.Envelope.Message).EpisodeId, cancellation);
+            Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("wolverine.stream.id", ((CalfPainTracker.Notifications.RemindToCheckIn)context.Envelope.Message).EpisodeId);
+            Wolverine.Runtime.WolverineTracing.MessageActivity(context.Envelope)?.SetTag("wolverine.stream.type", "CalfPainTracker.Episodes.Episode");
             
             // The actual message execution
-            await CalfPainTracker.Notifications.RemindToCheckInHandler.Handle(remindToCheckIn, documentSession, context, _notificationSettings, _publicAddress, _optionsOfJsonOptions, _timeProvider, cancellation).ConfigureAwait(false);
+            (var outgoing1, var outgoing2) = await CalfPainTracker.Notifications.RemindToCheckInHandler.Handle(remindToCheckIn, stream_episode.Aggregate, documentSession, _notificationSettings, _publicAddress, _optionsOfJsonOptions, _timeProvider, cancellation).ConfigureAwait(false);
+
+            if (outgoing1 != null)
+            {
+                
+                // Capturing any possible events returned from the command handlers
+                stream_episode.AppendMany(outgoing1);
+            }
+
+            
+            // Outgoing, cascaded message
+            await context.EnqueueCascadingAsync(outgoing2).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session
