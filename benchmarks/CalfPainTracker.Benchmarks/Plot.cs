@@ -6,15 +6,20 @@ namespace CalfPainTracker.Benchmarks;
 
 /// <summary>
 /// Draws the PNGs of a scripts/bench results file: throughput against connections (pgbench,
-/// the CRUD peer, the service) and the latency percentiles per connection count, each bar the
-/// median over rounds with a whisker from the fastest to the slowest round.
+/// the CRUD peer, the Marten peers, the service) and the latency percentiles per connection
+/// count, each bar the median over rounds with a whisker from the fastest to the slowest round.
 /// </summary>
 public static class Plot
 {
-    private static readonly Color[] ThroughputPalette = [Color.FromHex("#4c78a8"), Color.FromHex("#f58518"), Color.FromHex("#54a24b")];
-
-    // The service in greens (as in the throughput plot), the CRUD peer in oranges; darker is a higher percentile.
-    private static readonly Color[] LatencyPalette = [Color.FromHex("#a1d99b"), Color.FromHex("#54a24b"), Color.FromHex("#1b6e2a"), Color.FromHex("#fdd0a2"), Color.FromHex("#f58518"), Color.FromHex("#a63603")];
+    // What takes the check-in load, in the results file's key, with its colour in both plots
+    // and the darker shade of that colour for its p99.
+    private static readonly (string Name, string Key, Color Colour, Color Darker)[] Services =
+    [
+        ("CRUD peer", "crud", Color.FromHex("#f58518"), Color.FromHex("#a63603")),
+        ("Marten bare append", "bare", Color.FromHex("#b279a2"), Color.FromHex("#6b3d5f")),
+        ("Marten, service shape", "shaped", Color.FromHex("#e45756"), Color.FromHex("#9b1c1c")),
+        ("CalfPainTracker check-in", "ingest", Color.FromHex("#54a24b"), Color.FromHex("#1b6e2a")),
+    ];
 
     public static int Run(string resultsPath, string directory, string prefix)
     {
@@ -22,24 +27,16 @@ public static class Plot
         Directory.CreateDirectory(directory);
         var subtitle = Subtitle(results);
 
-        var throughput = new List<(string Name, JsonArray? Levels, string Field)>
-        {
-            ("pgbench single-row INSERT (tx/s)", results["pgbench"]?["levels"] as JsonArray, "tps"),
-            ("CRUD peer (req/s)", results["crud"]?["levels"] as JsonArray, "rps"),
-            ("CalfPainTracker check-in (req/s)", results["ingest"]?["levels"] as JsonArray, "rps"),
-        };
-        Grouped(Path.Combine(directory, prefix + "throughput.png"), "Throughput against connections" + subtitle, "per second (median, whisker min–max)", throughput, ThroughputPalette);
+        JsonArray? Levels(string key) => results[key]?["levels"] as JsonArray;
+        var throughput = Services.Select(s => ($"{s.Name} (req/s)", Levels(s.Key), "rps", s.Colour))
+            .Prepend(("pgbench single-row INSERT (tx/s)", Levels("pgbench"), "tps", Color.FromHex("#4c78a8")))
+            .ToList();
+        Grouped(Path.Combine(directory, prefix + "throughput.png"), "Throughput against connections" + subtitle, "per second (median, whisker min–max)", throughput);
 
-        var latency = new List<(string Name, JsonArray? Levels, string Field)>
-        {
-            ("service p50", results["ingest"]?["levels"] as JsonArray, "p50"),
-            ("service p95", results["ingest"]?["levels"] as JsonArray, "p95"),
-            ("service p99", results["ingest"]?["levels"] as JsonArray, "p99"),
-            ("CRUD peer p50", results["crud"]?["levels"] as JsonArray, "p50"),
-            ("CRUD peer p95", results["crud"]?["levels"] as JsonArray, "p95"),
-            ("CRUD peer p99", results["crud"]?["levels"] as JsonArray, "p99"),
-        };
-        Grouped(Path.Combine(directory, prefix + "latency.png"), "Check-in latency against connections" + subtitle, "milliseconds (median, whisker min–max)", latency, LatencyPalette);
+        // p50 and p99 only: with four services a third percentile makes the groups unreadable (p95 is in the results file).
+        var latency = Services.SelectMany(s => new[] { ($"{s.Name} p50", Levels(s.Key), "p50", s.Colour), ($"{s.Name} p99", Levels(s.Key), "p99", s.Darker) })
+            .ToList();
+        Grouped(Path.Combine(directory, prefix + "latency.png"), "Check-in latency against connections" + subtitle, "milliseconds (median, whisker min–max)", latency);
         Console.Error.WriteLine($"plot: {Path.Combine(directory, prefix + "throughput.png")}, {Path.Combine(directory, prefix + "latency.png")}");
         return 0;
     }
@@ -52,7 +49,7 @@ public static class Plot
         return string.Create(CultureInfo.InvariantCulture, $"\n{rounds} round(s), commit {commit[..Math.Min(7, commit.Length)]}, {meta?["machine"]?["nproc"]} cores shared by load generator, service and PostgreSQL");
     }
 
-    private static void Grouped(string path, string title, string yLabel, List<(string Name, JsonArray? Levels, string Field)> series, Color[] palette)
+    private static void Grouped(string path, string title, string yLabel, List<(string Name, JsonArray? Levels, string Field, Color Colour)> series)
     {
         var connections = series.Where(s => s.Levels is not null)
             .SelectMany(s => s.Levels!.Select(l => l!["connections"]!.GetValue<int>()))
@@ -63,8 +60,7 @@ public static class Plot
         var legend = new List<LegendItem>();
         for (var s = 0; s < series.Count; s++)
         {
-            var (name, levels, field) = series[s];
-            var color = palette[s % palette.Length];
+            var (name, levels, field, color) = series[s];
             legend.Add(new LegendItem { LabelText = name, FillColor = color });
             if (levels is null) continue;
             var bars = new List<Bar>();

@@ -51,18 +51,26 @@ const results = { meta }
 const http = ['rps', 'p50', 'p95', 'p99', 'max', 'errors', 'cpuMsPerRequest']
 const pg = levels('pgbench', ['tps', 'latencyMs'])
 if (pg) results.pgbench = { levels: pg }
-const crud = levels('crud', http)
-if (crud) results.crud = { levels: crud }
-const ingest = levels('ingest', http)
-if (ingest) {
-  for (const level of ingest) {
-    const p = pg?.find(l => l.connections === level.connections)
-    const c = crud?.find(l => l.connections === level.connections)
-    if (p?.tps && level.rps) level.ratioToPgbench = level.rps.median / p.tps.median
-    if (c?.rps && level.rps) level.ratioToCrud = level.rps.median / c.rps.median
+// Each level's median throughput over that of a reference at the same connection count.
+function ratio (levels, name, reference, field) {
+  for (const level of levels ?? []) {
+    const r = reference?.find(l => l.connections === level.connections)?.[field]
+    if (r && level.rps) level[name] = level.rps.median / r.median
   }
-  results.ingest = { levels: ingest }
 }
+// The check-in load's services, side by side: the CRUD peer, the Marten peers, the service.
+const crud = levels('crud', http)
+const bare = levels('bare', http)
+const shaped = levels('shaped', http)
+const ingest = levels('ingest', http)
+for (const peer of [bare, shaped]) ratio(peer, 'ratioToCrud', crud, 'rps')
+ratio(ingest, 'ratioToShaped', shaped, 'rps')
+ratio(ingest, 'ratioToCrud', crud, 'rps')
+ratio(ingest, 'ratioToPgbench', pg, 'tps')
+if (crud) results.crud = { levels: crud }
+if (bare) results.bare = { levels: bare }
+if (shaped) results.shaped = { levels: shaped, ...(exists('shaped-db.json') ? { database: read('shaped-db.json') } : {}) }
+if (ingest) results.ingest = { levels: ingest }
 const alerts = rounds('alert')
 if (alerts.length) {
   results.alert = {
@@ -118,12 +126,20 @@ const n = (x, d = 0) => x == null ? '-' : x.toLocaleString('en-GB', { minimumFra
 const s = (st, d = 0) => st == null ? '-' : (st.values.length > 1 ? `${n(st.median, d)} (${n(st.min, d)}–${n(st.max, d)})` : n(st.median, d))
 const rows = []
 for (const l of pg ?? []) rows.push([`pgbench INSERT c=${l.connections}`, `${s(l.tps)} tx/s`, `avg ${s(l.latencyMs, 2)} ms`, ''])
-for (const [name, ls] of [['CRUD peer', crud], ['check-in ingest', ingest]]) {
-  for (const l of ls ?? []) {
-    const ratio = l.ratioToCrud != null ? ` ×${n(l.ratioToCrud, 2)} CRUD, ×${n(l.ratioToPgbench, 2)} pgbench` : ''
+const services = [['CRUD peer', crud], ['Marten bare append', bare], ['Marten, service shape', shaped], ['check-in ingest', ingest]]
+const serviceConnections = [...new Set(services.flatMap(([, ls]) => (ls ?? []).map(l => l.connections)))].sort((a, b) => a - b)
+for (const c of serviceConnections) {
+  for (const [name, ls] of services) {
+    const l = ls?.find(x => x.connections === c)
+    if (!l) continue
+    const ratios = [['ratioToShaped', 'shaped'], ['ratioToCrud', 'CRUD'], ['ratioToPgbench', 'pgbench']]
+      .filter(([key]) => l[key] != null).map(([key, label]) => `×${n(l[key], 2)} ${label}`).join(', ')
     const cpu = l.cpuMsPerRequest ? `, ${n(l.cpuMsPerRequest.median, 2)} ms CPU/req` : ''
-    rows.push([`${name} c=${l.connections}`, `${s(l.rps)} req/s`, `p50 ${s(l.p50, 1)} p95 ${s(l.p95, 1)} p99 ${s(l.p99, 1)} ms`, `errors ${l.errorsTotal}/${l.requestsTotal}${cpu}${ratio}`])
+    rows.push([`${name} c=${c}`, `${s(l.rps)} req/s`, `p50 ${s(l.p50, 1)} p95 ${s(l.p95, 1)} p99 ${s(l.p99, 1)} ms`, `errors ${l.errorsTotal}/${l.requestsTotal}${cpu}${ratios ? ' ' + ratios : ''}`])
   }
+}
+for (const [name, db] of [['service', results.ingestDatabase], ['Marten, service shape', results.shaped?.database]]) {
+  if (db) rows.push([`episode document, ${name}`, `${n(db.episodeDocumentTextBytesAvg)} bytes of JSON (avg)`, `max ${n(db.episodeDocumentTextBytesMax)}`, `${n(db.events)} events, ${n(db.episodes)} episodes`])
 }
 if (results.alert) {
   const a = results.alert
