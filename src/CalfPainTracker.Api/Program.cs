@@ -70,6 +70,7 @@ var marten = builder.Services.AddMarten(opts =>
         opts.RegisterDocumentType<Webhook>();
         opts.RegisterDocumentType<WebhookDelivery>();
         opts.RegisterDocumentType<ReminderChain>();
+        opts.RegisterDocumentType<MissedCheckInWatch>();
         opts.Schema.For<DigestEntry>().Duplicate(e => e.PhysiotherapistId);
         // Two digests for one physiotherapist and day cannot both move the chain on.
         opts.Schema.For<DigestChain>().UseOptimisticConcurrency(true);
