@@ -69,7 +69,9 @@ public static class MissedCheckIns
         var watch = await session.LoadAsync<MissedCheckInWatch>(episode.Id, cancellation);
         if (watch is not null && watch.LastDay >= latest) return;
         session.Store(new MissedCheckInWatch { Id = episode.Id, LastDay = latest });
-        await Arm(episode, latest, bus, now);
+        // Late (the service was down past the new day's moment), the check runs at once: the one a
+        // check-in used to schedule for that day would have run late too, not been dropped.
+        await bus.ScheduleAsync(new CheckForMissedCheckIns(episode.Id, latest, TellPhysioAfterDays), (DueAt(episode, latest) - now) is { Ticks: > 0 } delay ? delay : TimeSpan.Zero);
     }
 
     /// <summary>Pure: the day the episode's pending check counts from: its latest check-in, or the day before it was opened.</summary>
