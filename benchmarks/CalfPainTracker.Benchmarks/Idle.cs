@@ -24,6 +24,7 @@ public static class Idle
         var result = new JsonObject { ["schema"] = schema, ["seconds"] = seconds, ["settleSeconds"] = settleSeconds };
         if (count > 0)
         {
+            result["episodes"] = count;
             var opened = Math.Min(count, overHttp);
             result["open"] = await Open(service, opened, jwt, checkInsPerEpisode, concurrency);
             if (count > opened)

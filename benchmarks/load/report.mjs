@@ -152,10 +152,13 @@ if (results.appLoad) {
 }
 if (results.idle) {
   const i = results.idle
-  const open = i.open ? `${n(i.open.episodes)} episodes opened in ${n(i.open.seconds)} s` : 'episodes already open'
-  rows.push([`idle minute (${open})`, `${n(i.seqScanPerMinute)} seq scans`, `${n(i.seqTupReadPerMinute)} rows read by them`, `service ${n(i.serviceCpuSecondsPerMinute, 2)} CPU s, PostgreSQL sessions ${n(i.postgresBackendCpuSecondsPerMinute, 2)} CPU s`])
+  const open = i.open ? `${n(i.episodes)} episodes, ${n(i.open.episodes)} opened over HTTP in ${n(i.open.seconds)} s` : 'episodes already open'
+  const executionMs = (i.statementsPerMinute ?? []).reduce((a, st) => a + st.ms, 0)
+  rows.push([`idle minute (${open})`, `${n(i.seqScanPerMinute)} seq scans`, `${n(i.seqTupReadPerMinute)} rows read by them`,
+    `service ${n(i.serviceCpuSecondsPerMinute, 2)} CPU s, PostgreSQL sessions ${n(i.postgresBackendCpuSecondsPerMinute, 2)} CPU s${i.statementsPerMinute ? `, ${n(executionMs)} ms executing` : ''}`])
+  // Tables of a few rows are scanned sequentially whatever is open; the ones whose scans read rows are the ones to watch.
   for (const [table, t] of Object.entries(i.tablesPerMinute ?? {})) {
-    if (t.seq_scan) rows.push([`  ${table}`, `${n(t.seq_scan)} seq scans`, `${n(t.seq_tup_read)} rows read`, `${n(t.idx_scan)} index scans`])
+    if (t.seq_tup_read > 100) rows.push([`  ${table}`, `${n(t.seq_scan)} seq scans`, `${n(t.seq_tup_read)} rows read`, `${n(t.idx_scan)} index scans`])
   }
 }
 if (results.memory) rows.push(['service peak RSS (ingest)', `${n(results.memory.peakRssMiB)} MiB`, '', ''])
