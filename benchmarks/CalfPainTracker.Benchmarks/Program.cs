@@ -17,6 +17,9 @@ return args switch
         new Uri(url), Options.ParseInt(count), output, jwt, options.IntFlag("--onset-days-ago", 365), options.IntFlag("--clinics", 10), options.IntFlag("--concurrency", 8)),
     ["seed-events", var connectionString, var schema, var events, ..] => await SeedEvents.Run(
         connectionString, schema, Options.ParseInt(events), options.IntFlag("--check-ins-per-episode", 40), options.IntFlag("--clinics", 10), options.Flag("--json")),
+    ["idle", var url, var connectionString, var schema, var count, ..] => await Idle.Run(
+        new Uri(url), connectionString, schema, Options.ParseInt(count), options.IntFlag("--over-http", 2000), options.IntFlag("--pid", 0), jwt, options.IntFlag("--check-ins", 3),
+        options.IntFlag("--concurrency", 16), options.IntFlag("--settle", 30), options.IntFlag("--seconds", 60), options.Flag("--json")),
     ["token-validation", ..] => await SignIn.TokenValidation(jwt, options.IntFlag("--iterations", 20000), options.Flag("--json")),
     ["sessions", var url, ..] => await SignIn.Sessions(
         new Uri(url), options.Int(2, 300), options.IntFlag("--warmup", 30), options.IntFlag("--reads", 1000), options.IntFlag("--episodes", 10), jwt, options.Flag("--json")),
@@ -40,6 +43,12 @@ static int Usage()
           seed-events CONNECTION-STRING SCHEMA EVENTS [--check-ins-per-episode 40] [--clinics 10] [--json PATH]
               bulk-appends (Marten's COPY-based BulkInsertEventsAsync) episodes shaped like real ones:
               EpisodeOpened, PhysiotherapistAssigned, then daily CheckInLogged, until EVENTS check-ins.
+          idle URL CONNECTION-STRING SCHEMA COUNT --pid PID [--over-http 2000] [--check-ins 3] [--concurrency 16] [--settle 30] [--seconds 60] [--json PATH]
+              opens COUNT episodes (0: none, measure what is there): up to --over-http of them over HTTP, each with a check-in a
+              day for the last --check-ins days, and the rest as copies of those made in SQL (streams, events, documents and
+              scheduled messages); waits --settle s, then counts pg_stat_user_tables (seq_scan, seq_tup_read, idx_scan, ...) of
+              SCHEMA, the CPU of process PID (the service) and of the database's sessions over --seconds s without traffic;
+              with pg_stat_statements loaded, the statements run meanwhile.
           token-validation [--iterations 20000] [--json PATH]
               JsonWebTokenHandler.ValidateTokenAsync in process with the service's validation parameters:
               a shared-key HS256 token and a device ES256 token (key rebuilt per call as the service does, and kept).

@@ -107,6 +107,7 @@ if (rebuilds.length) {
 if (exists('signin-validation.json')) results.tokenValidation = read('signin-validation.json')
 if (exists('signin-sessions.json')) results.sessions = read('signin-sessions.json')
 if (exists('app-load.json')) results.appLoad = read('app-load.json')
+if (exists('idle.json')) results.idle = read('idle.json')
 if (exists('ingest-db.json')) results.ingestDatabase = read('ingest-db.json')
 if (exists('memory.json')) {
   const m = read('memory.json')
@@ -164,6 +165,17 @@ if (results.appLoad) {
   }
   const t = a.files.total
   rows.push(['app files', `${n(t.bytes)} bytes`, `gzip -9 ${n(t.gzip9)}, brotli ${n(t.brotli11)}`, ''])
+}
+if (results.idle) {
+  const i = results.idle
+  const open = i.open ? `${n(i.episodes)} episodes, ${n(i.open.episodes)} opened over HTTP in ${n(i.open.seconds)} s` : 'episodes already open'
+  const executionMs = (i.statementsPerMinute ?? []).reduce((a, st) => a + st.ms, 0)
+  rows.push([`idle minute (${open})`, `${n(i.seqScanPerMinute)} seq scans`, `${n(i.seqTupReadPerMinute)} rows read by them`,
+    `service ${n(i.serviceCpuSecondsPerMinute, 2)} CPU s, PostgreSQL sessions ${n(i.postgresBackendCpuSecondsPerMinute, 2)} CPU s${i.statementsPerMinute ? `, ${n(executionMs)} ms executing` : ''}`])
+  // Tables of a few rows are scanned sequentially whatever is open; the ones whose scans read rows are the ones to watch.
+  for (const [table, t] of Object.entries(i.tablesPerMinute ?? {})) {
+    if (t.seq_tup_read > 100) rows.push([`  ${table}`, `${n(t.seq_scan)} seq scans`, `${n(t.seq_tup_read)} rows read`, `${n(t.idx_scan)} index scans`])
+  }
 }
 if (results.memory) rows.push(['service peak RSS (ingest)', `${n(results.memory.peakRssMiB)} MiB`, '', ''])
 if (results.serviceLogErrors != null) rows.push(['service log: error lines', n(results.serviceLogErrors), '', ''])

@@ -71,6 +71,7 @@ var marten = builder.Services.AddMarten(opts =>
         opts.RegisterDocumentType<Webhook>();
         opts.RegisterDocumentType<WebhookDelivery>();
         opts.RegisterDocumentType<ReminderChain>();
+        opts.RegisterDocumentType<MissedCheckInWatch>();
         opts.Schema.For<DigestEntry>().Duplicate(e => e.PhysiotherapistId);
         // Two digests for one physiotherapist and day cannot both move the chain on.
         opts.Schema.For<DigestChain>().UseOptimisticConcurrency(true);
@@ -156,6 +157,11 @@ builder.Host.UseWolverine(opts =>
     // scheduled work move to a live node within about one more heartbeat.
     opts.Durability.HealthCheckPollingTime = builder.Configuration.GetValue("Wolverine:NodeHeartbeat", TimeSpan.FromSeconds(5));
     opts.Durability.StaleNodeTimeout = builder.Configuration.GetValue("Wolverine:StaleNodeTimeout", TimeSpan.FromSeconds(30));
+    // Off: Wolverine's persisted-envelope gauges count the whole inbox by status every 5 s, a
+    // sequential scan of every scheduled reminder and check (two per open episode), costing
+    // more the more episodes are open even when nobody is using the service. The backlog
+    // gauges (Operations/Backlog.cs) report the depths that matter from its indexes instead.
+    opts.Durability.DurabilityMetricsEnabled = builder.Configuration.GetValue("Wolverine:DurabilityMetrics", false);
 });
 
 // Registered after Wolverine, so that it stops first: the check-ins already queued are

@@ -20,16 +20,69 @@ public sealed record CheckForMissedCheckIns(Guid EpisodeId, DateOnly LastDay, in
 /// </summary>
 public sealed record CheckInReminderDue(Guid EpisodeId, Guid PatientId, DateOnly Day, DateOnly? LastDay, DateTimeOffset At);
 
+/// <summary>
+/// The latest day an episode's pending check was re-armed for. Two checks can be pending for one
+/// episode (one re-armed while a check-in armed another, or those scheduled per check-in before
+/// checks re-armed themselves); the second to come due finds this day and re-arms nothing, so
+/// the episode is back to one.
+/// </summary>
+public sealed class MissedCheckInWatch
+{
+    public Guid Id { get; set; }
+    public DateOnly LastDay { get; set; }
+}
+
+/// <summary>
+/// One pending check per open episode, not one per check-in: every scheduled message is a row
+/// the durable inbox keeps (and its poller and counts read) until it comes due, four days on.
+/// The check counts from the latest day known when it was scheduled; a check-in in the meantime
+/// leaves it be, and when it comes due and finds a later day it schedules itself again from that day.
+/// </summary>
 public static class MissedCheckIns
 {
     /// <summary>After this many days without a check-in, with an alert still open, the physiotherapist is told.</summary>
     public const int TellPhysioAfterDays = 4;
 
+    /// <summary>Opening: the first check, counted from the day before, so that a patient who never checks in is followed up too.</summary>
+    public static ValueTask Start(Episode episode, IMessageBus bus, DateTimeOffset now) => Arm(episode, PendingFrom(episode), bus, now);
+
     /// <summary>
-    /// Schedules the check from the episode's latest logged day. Delays are measured on the
-    /// service's clock; a check whose moment has already passed (a backfilled old day) is not scheduled.
+    /// A check-in moved the latest day to <paramref name="latestDay"/>; <paramref name="episode"/> is
+    /// the episode as it was before that check-in. While the episode's check is still to come
+    /// nothing is scheduled: it will find the new day and re-arm itself (<see cref="Rearm"/>). Only a
+    /// check that has already run (it found no later day) or was never scheduled (the previous
+    /// latest day was backfilled long after) is replaced. Delays are measured on the service's
+    /// clock; a check whose moment has already passed is not scheduled.
     /// </summary>
     public static async ValueTask Schedule(Episode episode, DateOnly latestDay, IMessageBus bus, DateTimeOffset now)
+    {
+        if (DueAt(episode, PendingFrom(episode)) > now) return;
+        await Arm(episode, latestDay, bus, now);
+    }
+
+    /// <summary>
+    /// A due check found a check-in later than the day it counted from: the follow-up moves to
+    /// that day, unless another pending check has already moved it there: the message to send, if any.
+    /// </summary>
+    public static async Task<object?> Rearm(IDocumentSession session, Episode episode, CheckForMissedCheckIns check, DateTimeOffset now, CancellationToken cancellation)
+    {
+        if (episode.Status != EpisodeStatus.Open || episode.Latest?.Day is not { } latest || latest <= check.LastDay) return null;
+        var watch = await session.LoadAsync<MissedCheckInWatch>(episode.Id, cancellation);
+        if (watch is not null && watch.LastDay >= latest) return null;
+        session.Store(new MissedCheckInWatch { Id = episode.Id, LastDay = latest });
+        // Late (the service was down past the new day's moment), the check runs at once: the one a
+        // check-in used to schedule for that day would have run late too, not been dropped.
+        return new CheckForMissedCheckIns(episode.Id, latest, TellPhysioAfterDays).DelayedFor((DueAt(episode, latest) - now) is { Ticks: > 0 } delay ? delay : TimeSpan.Zero);
+    }
+
+    /// <summary>Pure: the day the episode's pending check counts from: its latest check-in, or the day before it was opened.</summary>
+    public static DateOnly PendingFrom(Episode episode) => episode.Latest?.Day ?? episode.LocalDay(episode.OpenedAt).AddDays(-1);
+
+    /// <summary>Pure: the patient's local midnight once <see cref="TellPhysioAfterDays"/> whole days after <paramref name="latestDay"/> have passed.</summary>
+    public static DateTimeOffset DueAt(Episode episode, DateOnly latestDay) =>
+        episode.AtLocal(latestDay.AddDays(TellPhysioAfterDays + 1), TimeOnly.MinValue);
+
+    private static async ValueTask Arm(Episode episode, DateOnly latestDay, IMessageBus bus, DateTimeOffset now)
     {
         var due = DueAt(episode, latestDay);
         if (due > now)
@@ -37,10 +90,6 @@ public static class MissedCheckIns
             await bus.ScheduleAsync(new CheckForMissedCheckIns(episode.Id, latestDay, TellPhysioAfterDays), due - now);
         }
     }
-
-    /// <summary>Pure: the patient's local midnight once <see cref="TellPhysioAfterDays"/> whole days after <paramref name="latestDay"/> have passed.</summary>
-    public static DateTimeOffset DueAt(Episode episode, DateOnly latestDay) =>
-        episode.AtLocal(latestDay.AddDays(TellPhysioAfterDays + 1), TimeOnly.MinValue);
 
     /// <summary>Pure: what a due check finds. Nothing, if a later check-in arrived, the episode is closed or no alert is open.</summary>
     public static IReadOnlyList<object> Decide(Episode? episode, CheckForMissedCheckIns check, DateTimeOffset now, Func<Guid> newId)
@@ -68,8 +117,10 @@ public static class CheckForMissedCheckInsHandler
         CancellationToken cancellation)
     {
         var now = clock.GetUtcNow();
+        if (episode is null) return ([], []);
         var events = MissedCheckIns.Decide(episode, message, now, Guid.CreateVersion7);
-        if (events.Count == 0) return ([], []);
-        return ([.. events], await Notify.Publish(session, episode!, events, site, json.Value.SerializerOptions, now, cancellation));
+        var messages = events.Count == 0 ? [] : await Notify.Publish(session, episode, events, site, json.Value.SerializerOptions, now, cancellation);
+        if (await MissedCheckIns.Rearm(session, episode, message, now, cancellation) is { } rearmed) messages.Add(rearmed);
+        return ([.. events], messages);
     }
 }

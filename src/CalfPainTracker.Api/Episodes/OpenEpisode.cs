@@ -79,10 +79,9 @@ public static class OpenEpisodeEndpoint
             : [opened];
         session.Events.StartStream<Episode>(id, events);
 
-        // A patient who never checks in is followed up too: count from the day before opening.
         var episode = new Episode();
         episode.Apply(opened);
-        await MissedCheckIns.Schedule(episode, episode.LocalDay(now).AddDays(-1), bus, now);
+        await MissedCheckIns.Start(episode, bus, now);
         await DailyReminder.Start(session, bus, episode, notifications, now);
 
         return TypedResults.Created($"/api/episodes/{id}", new EpisodeCreated(id));

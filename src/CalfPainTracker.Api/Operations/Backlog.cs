@@ -8,8 +8,12 @@ namespace CalfPainTracker.Operations;
 /// <summary>How far an async projection trails the event store: events not yet applied, and the age of the oldest.</summary>
 public sealed record ProjectionLag(string Projection, long EventsBehind, TimeSpan TimeBehind);
 
-/// <summary>Durable messages waiting: due now (incoming), waiting for their time (scheduled), not yet sent (outgoing).</summary>
-public sealed record OutboxDepth(long Incoming, long Scheduled, long Outgoing);
+/// <summary>
+/// Durable messages waiting: received and not yet handled (incoming), scheduled for a time that
+/// has passed and not yet run (overdue), not yet sent (outgoing). Scheduled messages still to come
+/// are not counted: there are two per open episode, and counting them costs more the more are open.
+/// </summary>
+public sealed record OutboxDepth(long Incoming, long Overdue, long Outgoing);
 
 /// <summary>The backlog of one database (the shared one, or a clinic's own).</summary>
 public sealed record BacklogReading(string Database, IReadOnlyList<ProjectionLag> Projections, OutboxDepth? Outbox);
@@ -24,8 +28,9 @@ public sealed class Backlog(IDocumentStore store)
     private readonly string schema = store.Options.Events.DatabaseSchemaName;
 
     /// <summary>
-    /// Each database's projection lag and, with <paramref name="outbox"/>, its message counts: those count
-    /// the whole envelope table, so readiness probes (every few seconds, from every load balancer) skip them.
+    /// Each database's projection lag and, with <paramref name="outbox"/>, its message counts: those read
+    /// the inbox's indexes, one entry per waiting message, so readiness probes (every few seconds, from
+    /// every load balancer) skip them.
     /// </summary>
     public async Task<IReadOnlyList<BacklogReading>> Read(bool outbox, CancellationToken cancellation)
     {
@@ -52,10 +57,15 @@ public sealed class Backlog(IDocumentStore store)
             """) { Parameters = { new() { Value = shards } } });
         if (outbox)
         {
+            // Each count is shaped to match one of Wolverine's partial indexes (unowned incoming,
+            // owned, scheduled by time), so an idle service reads none of the scheduled rows and the
+            // cost follows the traffic, not the number of open episodes. The outbox of local queues
+            // stays empty.
             batch.BatchCommands.Add(new NpgsqlBatchCommand($"""
-                select count(*) filter (where status = 'Incoming'), count(*) filter (where status = 'Scheduled'),
+                select (select count(*) from {schema}.wolverine_incoming_envelopes where status = 'Incoming' and owner_id = 0)
+                     + (select count(*) from {schema}.wolverine_incoming_envelopes where owner_id <> 0 and status = 'Incoming'),
+                       (select count(*) from {schema}.wolverine_incoming_envelopes where status = 'Scheduled' and execution_time <= now()),
                        (select count(*) from {schema}.wolverine_outgoing_envelopes)
-                from {schema}.wolverine_incoming_envelopes
                 """));
         }
 

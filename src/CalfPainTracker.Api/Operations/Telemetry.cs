@@ -192,7 +192,7 @@ public sealed partial class BacklogGauges : BackgroundService
         latest.Where(r => r.Outbox is not null).SelectMany(r => new[]
         {
             new Measurement<long>(r.Outbox!.Incoming, store, new("database", r.Database), new("state", "incoming")),
-            new Measurement<long>(r.Outbox.Scheduled, store, new("database", r.Database), new("state", "scheduled")),
+            new Measurement<long>(r.Outbox.Overdue, store, new("database", r.Database), new("state", "overdue")),
             new Measurement<long>(r.Outbox.Outgoing, store, new("database", r.Database), new("state", "outgoing")),
         });
 

@@ -46,6 +46,32 @@ public sealed class MissedCheckInsRuleTests
 
         Assert.Empty(MissedCheckIns.Decide(episode, new(episode.Id, Onset.AddDays(1), 4), Now, Guid.NewGuid));
     }
+
+    [Fact]
+    public async Task A_check_in_while_the_episodes_check_is_still_to_come_schedules_no_other()
+    {
+        var episode = Episode();
+        episode.Log(Day(1, 3));
+        var bus = new TestMessageContext();
+
+        // The pending check counts from 2 Oct and comes due on 7 Oct; a check-in on 3 Oct leaves it to find the new day.
+        await MissedCheckIns.Schedule(episode, Onset.AddDays(2), bus, new DateTimeOffset(2026, 10, 3, 12, 0, 0, TimeSpan.Zero));
+
+        Assert.Empty(bus.ScheduledMessages());
+    }
+
+    [Fact]
+    public async Task Once_the_check_has_run_the_next_check_in_schedules_one_from_its_day()
+    {
+        var episode = Episode();
+        episode.Log(Day(1, 3));
+        var bus = new TestMessageContext();
+
+        await MissedCheckIns.Schedule(episode, Onset.AddDays(8), bus, new DateTimeOffset(2026, 10, 9, 12, 0, 0, TimeSpan.Zero));
+
+        var check = Assert.IsType<CheckForMissedCheckIns>(Assert.Single(bus.ScheduledMessages()).Message);
+        Assert.Equal(new CheckForMissedCheckIns(episode.Id, Onset.AddDays(8), 4), check);
+    }
 }
 
 [Collection(nameof(ApiCollection))]
@@ -69,6 +95,28 @@ public sealed class MissedCheckInsScheduleTests(ApiHost api)
 
         var raised = Assert.Single((await api.Events(clinic.Id, episode)).Select(e => e.Data).OfType<AlertRaised>(), a => a.Rule == AlertRule.MissedCheckIns);
         Assert.Equal(Severity.Advice, raised.Severity);
+    }
+
+    [Fact]
+    public async Task An_episode_holds_one_pending_check_however_often_the_patient_checks_in_and_the_check_moves_itself_to_the_latest_day()
+    {
+        var clinic = new TestClinic(api);
+        var patient = clinic.Patient();
+        var episode = await patient.OpenEpisode();
+        await (await patient.LogCheckIn(episode, TestUser.CheckIn("2026-11-01", with: new { painAtNight = true }))).ShouldBe(HttpStatusCode.Created);
+        await (await patient.LogCheckIn(episode, TestUser.CheckIn("2026-11-02"))).ShouldBe(HttpStatusCode.Created);
+
+        // The check opening scheduled (from 1 Nov, due 6 Nov 00:00) is the only one.
+        Assert.Single(await ScheduledChecks(episode));
+
+        // When it comes due it finds 2 Nov and schedules itself from there: 7 Nov 00:00 London, 4 days 15 h after the test clock.
+        // A duplicate of the same check finds it already moved and schedules nothing.
+        var check = new CheckForMissedCheckIns(episode, new DateOnly(2026, 11, 1), 4);
+        await api.Host.InvokeMessageAndWaitAsync(check, clinic.Id.ToString());
+        await api.Host.InvokeMessageAndWaitAsync(check, clinic.Id.ToString());
+
+        Assert.Single(await ScheduledChecks(episode), due => Near(due, DateTimeOffset.UtcNow.AddHours(111)));
+        Assert.DoesNotContain((await api.Events(clinic.Id, episode)).Select(e => e.Data).OfType<AlertRaised>(), a => a.Rule == AlertRule.MissedCheckIns);
     }
 
     private static bool Near(DateTimeOffset actual, DateTimeOffset expected) => (actual - expected).Duration() < TimeSpan.FromMinutes(5);

@@ -91,6 +91,10 @@ public sealed class TelemetryTests
         Assert.Equal(written, Last(metrics, Telemetry.EventsBehindInstrument, ("event_store", Schema), ("projection", "EpisodeTrend:All")));
         Assert.True(Last(metrics, Telemetry.SecondsBehindInstrument, ("event_store", Schema), ("projection", "EpisodeTrend:All")) > 0);
         Assert.Equal(0, Last(metrics, Telemetry.OutboxDepthInstrument, ("event_store", Schema), ("state", "outgoing")));
+        // The episode's reminder and missed-check-in check wait for their time: reported neither as overdue nor at all.
+        Assert.NotEmpty(Points(metrics, Telemetry.OutboxDepthInstrument, [("event_store", Schema), ("state", "overdue")]));
+        Assert.Equal(0, Last(metrics, Telemetry.OutboxDepthInstrument, ("event_store", Schema), ("state", "overdue")));
+        Assert.Empty(Points(metrics, Telemetry.OutboxDepthInstrument, [("event_store", Schema), ("state", "scheduled")]));
 
         // Logs of the request carry its correlation id; no log line anywhere holds the note.
         Assert.Contains(logs, l => Scopes(l).Contains(("CorrelationId", "trace-me-42")));
