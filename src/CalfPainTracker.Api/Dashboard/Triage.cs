@@ -25,15 +25,6 @@ public sealed record TriageRow(
     int DaysSinceCheckIn,
     TriageGroup Triage);
 
-/// <summary>
-/// What a triage row needs of a patient's history, worked out as check-ins arrive so that a
-/// physiotherapist's 500 patients are read without reading 500 histories.
-/// </summary>
-public sealed record TriageFacts(TrendDirection? Direction, decimal? AdherencePercent, IReadOnlyList<DayPain> RecentPain)
-{
-    public static readonly TriageFacts None = new(null, null, []);
-}
-
 /// <summary>A logged day as triage needs it: pain for the sparkline and direction, treatments for adherence.</summary>
 public sealed record TriageDay(DateOnly Day, int PainLevel, decimal RestHours, int IceMinutes, int HeatMinutes, int StretchingMinutes) : ILoggedDay, ITreatmentDay
 {
@@ -41,7 +32,12 @@ public sealed record TriageDay(DateOnly Day, int PainLevel, decimal RestHours, i
         new(checkIn.Day, checkIn.PainLevel, checkIn.RestHours, checkIn.IceMinutes, checkIn.HeatMinutes, checkIn.StretchingMinutes);
 }
 
-/// <summary>What a triage row is made of: the one part of <see cref="PatientTriage"/> the dashboard reads.</summary>
+/// <summary>
+/// What a triage row is made of: the one part of <see cref="PatientTriage"/> the dashboard reads.
+/// Everything the row shows but what depends on today's date is worked out as the episode
+/// changes, so that reading a physiotherapist's 500 patients is a copy and a few additions per
+/// row rather than 500 histories.
+/// </summary>
 public sealed class TriageSource
 {
     public Guid Id { get; set; }
@@ -51,10 +47,19 @@ public sealed class TriageSource
     public DateOnly OnsetDate { get; set; }
     public string TimeZone { get; set; } = "UTC";
 
-    /// <summary>The open alerts only, as the row shows them: a resolved alert no longer decides where the patient sits.</summary>
+    /// <summary>The open alerts only, in the order raised: a resolved alert no longer decides where the patient sits.</summary>
     public List<OpenAlertSummary> OpenAlerts { get; set; } = [];
 
-    public TriageFacts Facts { get; set; } = TriageFacts.None;
+    public TrendDirection? Direction { get; set; }
+    public decimal? AdherencePercent { get; set; }
+    public DateOnly? LastCheckIn { get; set; }
+    public int? LatestPain { get; set; }
+
+    /// <summary>
+    /// The pain of the <see cref="Triage.SparklineDays"/> days that end on <see cref="LastCheckIn"/>,
+    /// oldest first, null for a day not logged: the sparkline, as it looks on the day of the last check-in.
+    /// </summary>
+    public int?[] RecentPain { get; set; } = [];
 }
 
 /// <summary>
@@ -78,13 +83,13 @@ public sealed class PatientTriage
     public void Record(CheckIn checkIn)
     {
         LoggedDays.Put(Days, TriageDay.Of(checkIn));
-        Source.Facts = Triage.FactsOf(Days, Plan);
+        Triage.Summarise(Source, Days, Plan);
     }
 
     public void Follow(TreatmentPlan plan)
     {
         Plan = plan;
-        Source.Facts = Triage.FactsOf(Days, Plan);
+        Triage.Summarise(Source, Days, Plan);
     }
 
     public void ChangeOpenAlert(Guid id, Func<OpenAlertSummary, OpenAlertSummary> change)
@@ -141,26 +146,48 @@ public static class Triage
     /// <summary>No check-in for this many days puts the patient in the missed check-ins group.</summary>
     public const int MissedAfterDays = 2;
 
-    /// <summary>Pure: the triage facts of logged days (in day order) under a plan.</summary>
-    public static TriageFacts FactsOf(IReadOnlyList<TriageDay> days, TreatmentPlan? plan)
+    /// <summary>What the row shows of the logged days (in day order) under a plan, whatever day it is read.</summary>
+    public static void Summarise(TriageSource source, IReadOnlyList<TriageDay> days, TreatmentPlan? plan)
     {
+        var pains = new int[days.Count];
+        for (var i = 0; i < days.Count; i++) pains[i] = days[i].PainLevel;
+        source.Direction = RecoveryTrends.DirectionOf(pains);
+        source.AdherencePercent = RecoveryTrends.OverallAdherence(days, plan)?.Mean();
+        if (days.Count == 0) return;
+
+        var last = days[^1];
+        source.LastCheckIn = last.Day;
+        source.LatestPain = last.PainLevel;
         // Whatever "today" is when the dashboard is read, it is on or after the last check-in,
         // so the sparkline never needs days older than the fortnight before it.
-        var recent = days.Count == 0 ? [] : days.Where(d => d.Day.DayNumber > days[^1].Day.DayNumber - SparklineDays).Select(d => new DayPain(d.Day, d.PainLevel)).ToList();
-        return new TriageFacts(RecoveryTrends.DirectionOf(days.Select(d => d.PainLevel).ToList()), RecoveryTrends.OverallAdherence(days, plan)?.Mean(), recent);
+        var recent = new int?[SparklineDays];
+        for (var i = days.Count - 1; i >= 0; i--)
+        {
+            var daysBefore = last.Day.DayNumber - days[i].Day.DayNumber;
+            if (daysBefore >= SparklineDays) break;
+            recent[SparklineDays - 1 - daysBefore] = days[i].PainLevel;
+        }
+        source.RecentPain = recent;
     }
 
-    /// <summary>Pure: a row from the episode's triage facts and today's date in the patient's zone.</summary>
+    /// <summary>Pure: a row from the episode's summary and today's date in the patient's zone.</summary>
     public static TriageRow Row(TriageSource episode, DateOnly today)
     {
-        var facts = episode.Facts;
-        var last = facts.RecentPain.Count > 0 ? facts.RecentPain[^1] : null;
-        var open = episode.OpenAlerts.OrderByDescending(a => a.Severity).ThenByDescending(a => a.RaisedAt).ToList();
-        var byDay = facts.RecentPain.ToDictionary(d => d.Day, d => d.Pain);
-        var sparkline = Enumerable.Range(0, SparklineDays)
-            .Select(i => byDay.TryGetValue(today.AddDays(i - SparklineDays + 1), out var pain) ? pain : (int?)null)
-            .ToList();
-        var sinceCheckIn = today.DayNumber - (last?.Day ?? episode.OnsetDate).DayNumber;
+        var sparkline = new int?[SparklineDays];
+        if (episode.LastCheckIn is { } last)
+        {
+            // The stored fortnight ends on the last check-in, the sparkline on today.
+            var shift = today.DayNumber - last.DayNumber;
+            for (var i = 0; i < SparklineDays; i++)
+            {
+                var stored = i + shift;
+                if (stored >= 0 && stored < episode.RecentPain.Length) sparkline[i] = episode.RecentPain[stored];
+            }
+        }
+        IReadOnlyList<OpenAlertSummary> open = episode.OpenAlerts.Count > 1
+            ? [.. episode.OpenAlerts.OrderByDescending(a => a.Severity).ThenByDescending(a => a.RaisedAt)]
+            : episode.OpenAlerts;
+        var sinceCheckIn = today.DayNumber - (episode.LastCheckIn ?? episode.OnsetDate).DayNumber;
 
         return new TriageRow(
             episode.Id,
@@ -168,14 +195,14 @@ public static class Triage
             episode.Side,
             episode.SuspectedCause,
             today.DayNumber - episode.OnsetDate.DayNumber + 1,
-            last?.Pain,
-            facts.Direction,
+            episode.LatestPain,
+            episode.Direction,
             sparkline,
             open,
-            facts.AdherencePercent,
-            last?.Day,
+            episode.AdherencePercent,
+            episode.LastCheckIn,
             sinceCheckIn,
-            GroupOf(open, facts.Direction, sinceCheckIn));
+            GroupOf(open, episode.Direction, sinceCheckIn));
     }
 
     public static IReadOnlyList<TriageRow> Order(IEnumerable<TriageRow> rows) =>
@@ -184,9 +211,10 @@ public static class Triage
             .ThenByDescending(r => r.LatestPain ?? -1)
             .ToList();
 
-    private static TriageGroup GroupOf(List<OpenAlertSummary> open, TrendDirection? direction, int daysSinceCheckIn) =>
-        open.Any(a => a.Severity == Severity.Emergency) ? TriageGroup.Emergency
-        : open.Any(a => a.Severity == Severity.Urgent) ? TriageGroup.Urgent
+    /// <param name="open">Most severe first.</param>
+    private static TriageGroup GroupOf(IReadOnlyList<OpenAlertSummary> open, TrendDirection? direction, int daysSinceCheckIn) =>
+        open.Count > 0 && open[0].Severity == Severity.Emergency ? TriageGroup.Emergency
+        : open.Count > 0 && open[0].Severity == Severity.Urgent ? TriageGroup.Urgent
         : direction == TrendDirection.Worsening ? TriageGroup.Worsening
         : daysSinceCheckIn >= MissedAfterDays ? TriageGroup.MissedCheckIns
         : TriageGroup.Others;
