@@ -19,7 +19,7 @@ public static class Plot
         ("Marten bare append", "bare", Color.FromHex("#b279a2"), Color.FromHex("#6b3d5f")),
         ("Marten, service shape", "shaped", Color.FromHex("#e45756"), Color.FromHex("#9b1c1c")),
         ("CalfPainTracker check-in", "ingest", Color.FromHex("#54a24b"), Color.FromHex("#1b6e2a")),
-        ("CalfPainTracker, group commit off", "unbatched", Color.FromHex("#9d9d9d"), Color.FromHex("#4d4d4d")),
+        ("CalfPainTracker, group commit on", "batched", Color.FromHex("#9d9d9d"), Color.FromHex("#4d4d4d")),
     ];
 
     public static int Run(string resultsPath, string directory, string prefix)

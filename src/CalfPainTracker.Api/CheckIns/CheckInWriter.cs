@@ -19,10 +19,13 @@ public sealed record CheckInSubmission(string Clinic, Guid EpisodeId, Security.C
 /// is lost; a lone check-in is written at once, without waiting for company.
 /// </summary>
 /// <remarks>
-/// A commit costs about as much for thirty check-ins as for one (its round trips and PostgreSQL's
-/// flush of the write-ahead log), so batching is what lets the write path go past the rate of one
-/// transaction per request. Check-ins are spread over <see cref="CheckInWriterSettings.Writers"/>
-/// queues by episode, so one episode's check-ins are always written in the order they arrived.
+/// Batching pays where a commit is dear (its flush of the write-ahead log to slow storage, a
+/// distant database): a commit costs about as much for thirty check-ins as for one. On the
+/// benchmark machine it did not pay (docs/benchmarks.md, "Group commit"): a commit there is cheap
+/// and a batch's statements run one after another in one PostgreSQL backend, so the default is
+/// one check-in per transaction with many in flight; <see cref="CheckInWriterSettings"/> turns
+/// batching on. Check-ins are spread over the writers by episode, so one episode's check-ins are
+/// always written in the order they arrived.
 /// </remarks>
 public sealed partial class CheckInWriter : BackgroundService
 {
@@ -200,18 +203,19 @@ public sealed partial class CheckInWriter : BackgroundService
 }
 
 /// <summary>
-/// How the check-in writer batches. Writers=1 gives the largest batches; BatchSize=1 with many
-/// writers is one transaction per check-in, as before group commit (to measure it against).
+/// How the check-in writer batches. The default, one check-in per transaction and up to 64 in
+/// flight, was the fastest on the benchmark machine; where commits are slow, a larger BatchSize
+/// with a few writers joins concurrent check-ins into one commit (Writers=1 gives the largest batches).
 /// </summary>
 public sealed record CheckInWriterSettings
 {
     public const string Section = "CheckIns";
 
     /// <summary>Most check-ins in one transaction.</summary>
-    public int BatchSize { get; init; } = 64;
+    public int BatchSize { get; init; } = 1;
 
     /// <summary>Transactions in flight at once, each for its own share of the episodes.</summary>
-    public int Writers { get; init; } = 2;
+    public int Writers { get; init; } = 64;
 
     /// <summary>Check-ins waiting per writer before new ones wait to be queued.</summary>
     public int QueueLength { get; init; } = 1024;

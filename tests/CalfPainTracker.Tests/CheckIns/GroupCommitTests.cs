@@ -25,8 +25,12 @@ public sealed class GroupCommitTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         connectionString = await PostgresServer.ConnectionString;
-        // One writer, so every queued check-in goes into the same next transaction.
-        host = await ApiHost.Start(connectionString, Schema, ApiHost.TestClock(), builder => builder.UseSetting("CheckIns:Writers", "1"));
+        // Batching on, with one writer, so every queued check-in goes into the same next transaction.
+        host = await ApiHost.Start(connectionString, Schema, ApiHost.TestClock(), builder =>
+        {
+            builder.UseSetting("CheckIns:BatchSize", "64");
+            builder.UseSetting("CheckIns:Writers", "1");
+        });
     }
 
     public async ValueTask DisposeAsync() => await host.DisposeAsync();
