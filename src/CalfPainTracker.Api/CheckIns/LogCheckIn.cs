@@ -5,6 +5,7 @@ using CalfPainTracker.Http;
 using CalfPainTracker.Security;
 using CalfPainTracker.Notifications;
 using JasperFx.Events;
+using JasperFx.MultiTenancy;
 using Marten;
 using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Authorization;
@@ -125,11 +126,10 @@ public static partial class LogCheckInEndpoint
     /// <summary>Only the patient logs their own check-ins; nobody writes them on their behalf.</summary>
     [WolverinePost("/api/episodes/{episodeId}/check-ins", Name = "LogCheckIn")]
     [Authorize(Policy = Policies.Patient)]
-    public static async Task<IResult> Post(Guid episodeId, LogCheckInRequest request, ClaimsPrincipal user, HttpContext context, CheckInWriter writer)
+    public static async Task<IResult> Post(Guid episodeId, LogCheckInRequest request, ClaimsPrincipal user, TenantId clinic, HttpContext context, CheckInWriter writer)
     {
-        // The clinic exactly as the token names it: the tenant every other route's session is opened for.
-        var clinic = user.FindFirstValue(Caller.ClinicClaim)!;
-        var answer = await writer.Write(new CheckInSubmission(clinic, episodeId, Caller.From(user), request, AuditTrail.CorrelationId(context)));
+        // The clinic as Wolverine detected it from the token: the tenant every other route's session is opened for.
+        var answer = await writer.Write(new CheckInSubmission(clinic.Value, episodeId, Caller.From(user), request, AuditTrail.CorrelationId(context)));
         // Idempotent resubmission: the same answer as the first time, and nothing appended.
         if (answer.Replayed) context.Response.Headers["Idempotent-Replayed"] = "true";
         return answer.Result;

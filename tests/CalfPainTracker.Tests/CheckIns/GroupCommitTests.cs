@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using Alba;
 using CalfPainTracker.CheckIns;
 using CalfPainTracker.Tests.Infrastructure;
-using Marten;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
@@ -56,7 +55,7 @@ public sealed class GroupCommitTests : IAsyncLifetime
         var stored = new List<JasperFx.Events.IEvent>();
         foreach (var (patient, episode) in patients)
         {
-            var events = await Events(clinic, episode);
+            var events = await host.Events(clinic.Id, episode);
             var logged = Assert.Single(events, e => e.Data is CheckInLogged);
             Assert.Equal(patient.Id.ToString(), logged.UserName);
             stored.Add(logged);
@@ -81,7 +80,7 @@ public sealed class GroupCommitTests : IAsyncLifetime
         await answers[0].ShouldBe(HttpStatusCode.Created);
         for (var i = 0; i < patients.Count; i++)
         {
-            var checkIns = (await Events(clinic, patients[i].Episode)).Count(e => e.Data is CheckInLogged);
+            var checkIns = (await host.Events(clinic.Id, patients[i].Episode)).Count(e => e.Data is CheckInLogged);
             if (i == 2)
             {
                 Assert.False(answers[i + 1].IsSuccessStatusCode);
@@ -109,7 +108,7 @@ public sealed class GroupCommitTests : IAsyncLifetime
         Assert.Equal(bodies[0].ToJsonString(), bodies[1].ToJsonString());
         Assert.Equal("true", Assert.Single(answers[1].Headers.GetValues("Idempotent-Replayed")));
         await answers[2].ShouldBe(HttpStatusCode.Created);
-        var days = (await Events(clinic, episode)).Select(e => e.Data).OfType<CheckInLogged>().Select(e => e.CheckIn.Day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+        var days = (await host.Events(clinic.Id, episode)).Select(e => e.Data).OfType<CheckInLogged>().Select(e => e.CheckIn.Day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal(["2026-11-01", "2026-11-02"], days);
     }
 
@@ -193,12 +192,6 @@ public sealed class GroupCommitTests : IAsyncLifetime
             CREATE TRIGGER refuse_poisoned_notes BEFORE INSERT ON {Schema}.mt_events FOR EACH ROW EXECUTE FUNCTION {Schema}.refuse_poisoned_notes();
             """, connection);
         await create.ExecuteNonQueryAsync();
-    }
-
-    private async Task<IReadOnlyList<JasperFx.Events.IEvent>> Events(TestClinic clinic, Guid episode)
-    {
-        await using var session = host.Services.GetRequiredService<IDocumentStore>().QuerySession(clinic.Id.ToString());
-        return await session.Events.FetchStreamAsync(episode);
     }
 
     private static async Task WaitUntil(Func<Task<bool>> condition)

@@ -305,10 +305,6 @@ public sealed class DeviceSessionTests : IAsyncLifetime
         return client;
     }
 
-    private async Task<IReadOnlyList<object>> Events(Guid episode)
-    {
-        var store = (Marten.IDocumentStore)_host.Services.GetService(typeof(Marten.IDocumentStore))!;
-        await using var session = store.QuerySession(_clinic.Id.ToString());
-        return (await session.Events.FetchStreamAsync(episode)).Select(e => e.Data).ToList();
-    }
+    private async Task<IReadOnlyList<object>> Events(Guid episode) =>
+        (await _host.Events(_clinic.Id, episode)).Select(e => e.Data).ToList();
 }

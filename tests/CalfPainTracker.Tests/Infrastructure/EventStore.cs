@@ -10,9 +10,12 @@ public static class EventStore
     /// <summary>Waits until the async projections (trends) have caught up with every event.</summary>
     public static Task CatchUp(this ApiHost api) => api.Host.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
 
-    public static async Task<IReadOnlyList<JasperFx.Events.IEvent>> Events(this ApiHost api, Guid clinicId, Guid streamId)
+    public static Task<IReadOnlyList<JasperFx.Events.IEvent>> Events(this ApiHost api, Guid clinicId, Guid streamId) => api.Host.Events(clinicId, streamId);
+
+    /// <summary>The stream as the event store holds it, for a host a test started with settings of its own.</summary>
+    public static async Task<IReadOnlyList<JasperFx.Events.IEvent>> Events(this Alba.IAlbaHost host, Guid clinicId, Guid streamId)
     {
-        await using var session = api.Host.Services.GetRequiredService<IDocumentStore>().QuerySession(clinicId.ToString());
+        await using var session = host.Services.GetRequiredService<IDocumentStore>().QuerySession(clinicId.ToString());
         return await session.Events.FetchStreamAsync(streamId);
     }
 }

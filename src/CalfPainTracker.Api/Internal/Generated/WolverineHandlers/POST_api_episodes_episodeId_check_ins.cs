@@ -26,6 +26,7 @@ namespace Internal.Generated.WolverineHandlers
             // Tenant Id detection
             // 1. Tenant Id is value of claim 'clinic'
             var tenantId = await TryDetectTenantId(httpContext);
+            var tenantIdentifier = new JasperFx.MultiTenancy.TenantId(tenantId);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CalfPainTracker.CheckIns.LogCheckInEndpoint").SetTag("http.route", "/api/episodes/{episodeId}/check-ins").SetTag("http.request.method", "POST");
             string episodeId_rawValue = (string?)httpContext.GetRouteValue("episodeId");
             System.Guid episodeId = default;
@@ -44,7 +45,7 @@ namespace Internal.Generated.WolverineHandlers
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
             
             // The actual HTTP request handler execution
-            var result = await CalfPainTracker.CheckIns.LogCheckInEndpoint.Post(episodeId, request, httpContext.User, httpContext, _checkInWriter).ConfigureAwait(false);
+            var result = await CalfPainTracker.CheckIns.LogCheckInEndpoint.Post(episodeId, request, httpContext.User, tenantIdentifier, httpContext, _checkInWriter).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
