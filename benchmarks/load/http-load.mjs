@@ -9,10 +9,16 @@
 // no symptoms; one in fifty has mild swelling (an advice alert).
 // Writes {connections, seconds, requests, rps, p50, p95, p99, max, errors, non2xx, socketErrors,
 // timeouts, statusCodes, errorSamples, cpuMsPerRequest} with latencies in ms (exact percentiles over
-// every response); --pid PID adds the CPU time that process spent per answered request.
+// every response); --pid PID adds the CPU time that process spent per answered request;
+// --counters PATH (dotnet-counters) with --pid adds the bytes that .NET process allocated per
+// answered request (allocatedKBPerRequest: the runtime's allocation rate over the measured run).
+// --amount N sends exactly N requests instead of running for --duration (to grow episodes).
 import autocannon from 'autocannon'
 import { randomUUID } from 'node:crypto'
+import { spawn } from 'node:child_process'
 import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 
 const [mode, ...rest] = process.argv.slice(2)
 const opts = {}
@@ -77,18 +83,43 @@ function cpuMs (pid) {
   return (Number(fields[11]) + Number(fields[12])) * 10
 }
 
+// The runtime's own count (System.Runtime's dotnet.gc.heap.total_allocated, a rate per second),
+// read by dotnet-counters over the run: attached before the load (its first sample comes after
+// about three seconds) and left to end by itself (a collector killed early leaves the target's
+// metrics session open, and the next one is refused). Only samples taken wholly inside the load count.
+function allocationCounter (pid, seconds) {
+  if (!pid || !opts.counters) return null
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'http-load-')), 'counters.json')
+  const child = spawn(opts.counters, ['collect', '-p', String(pid), '--counters', 'System.Runtime[dotnet.gc.heap.total_allocated]',
+    '--format', 'json', '-o', file, '--refresh-interval', '1', '--duration', `00:00:00:${String(seconds + 6).padStart(2, '0')}`], { stdio: 'ignore' })
+  const exited = new Promise(resolve => child.on('exit', resolve))
+  return {
+    async bytesPerSecond (from, to) {
+      await exited
+      const events = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')).Events : []
+      fs.rmSync(path.dirname(file), { recursive: true, force: true })
+      const rates = events.filter(e => e.name.startsWith('dotnet.gc.heap.total_allocated'))
+        .filter(e => Date.parse(e.timestamp) - 1000 >= from && Date.parse(e.timestamp) <= to).map(e => e.value)
+      return rates.length ? rates.reduce((a, b) => a + b, 0) / rates.length : null
+    }
+  }
+}
+
 async function run (seconds, record) {
   const latencies = []
   const statusCodes = {}
   const errorSamples = []
   let socketErrors = 0
   let timeouts = 0
+  const counter = record && !opts.amount ? allocationCounter(opts.pid, seconds) : null
+  if (counter) await new Promise(resolve => setTimeout(resolve, 3000))
   const started = process.hrtime.bigint()
+  const startedAt = Date.now()
   const cpuBefore = cpuMs(opts.pid)
   const instance = autocannon({
     url: opts.url,
     connections,
-    duration: seconds,
+    ...(opts.amount ? { amount: Number(opts.amount) } : { duration: seconds }),
     timeout: 10,
     requests: [{
       setupRequest: (req) => ({ ...req, ...makeRequest() }),
@@ -108,6 +139,7 @@ async function run (seconds, record) {
   const result = await instance
   const elapsed = Number(process.hrtime.bigint() - started) / 1e9
   const cpuAfter = cpuMs(opts.pid)
+  const allocatedPerSecond = counter ? await counter.bytesPerSecond(startedAt, Date.now()) : null
   latencies.sort((a, b) => a - b)
   const pct = p => latencies.length ? latencies[Math.min(latencies.length - 1, Math.max(0, Math.ceil(p * latencies.length) - 1))] : null
   const responses = Object.values(statusCodes).reduce((a, b) => a + b, 0)
@@ -127,7 +159,8 @@ async function run (seconds, record) {
     timeouts,
     statusCodes,
     errorSamples,
-    cpuMsPerRequest: cpuBefore != null && responses ? (cpuAfter - cpuBefore) / responses : null
+    cpuMsPerRequest: cpuBefore != null && responses ? (cpuAfter - cpuBefore) / responses : null,
+    allocatedKBPerRequest: allocatedPerSecond != null && responses ? allocatedPerSecond * (result.duration || elapsed) / responses / 1024 : null
   }
 }
 
@@ -139,7 +172,7 @@ try {
   }
   const measured = await run(duration, true)
   if (opts.out) fs.writeFileSync(opts.out, JSON.stringify(measured, null, 2))
-  console.error(`${mode} c=${connections}: ${measured.rps.toFixed(0)}/s p50 ${measured.p50?.toFixed(1)} p95 ${measured.p95?.toFixed(1)} p99 ${measured.p99?.toFixed(1)} ms, errors ${measured.errors}${measured.cpuMsPerRequest != null ? `, ${measured.cpuMsPerRequest.toFixed(2)} ms CPU/request` : ''}${measured.errorSamples.length ? ' e.g. ' + measured.errorSamples[0] : ''}`)
+  console.error(`${mode} c=${connections}: ${measured.rps.toFixed(0)}/s p50 ${measured.p50?.toFixed(1)} p95 ${measured.p95?.toFixed(1)} p99 ${measured.p99?.toFixed(1)} ms, errors ${measured.errors}${measured.cpuMsPerRequest != null ? `, ${measured.cpuMsPerRequest.toFixed(2)} ms CPU/request` : ''}${measured.allocatedKBPerRequest != null ? `, ${measured.allocatedKBPerRequest.toFixed(1)} KB allocated/request` : ''}${measured.errorSamples.length ? ' e.g. ' + measured.errorSamples[0] : ''}`)
 } finally {
   saveState()
 }

@@ -48,7 +48,7 @@ function rounds (prefix) {
 
 const meta = exists('meta.json') ? read('meta.json') : {}
 const results = { meta }
-const http = ['rps', 'p50', 'p95', 'p99', 'max', 'errors', 'cpuMsPerRequest']
+const http = ['rps', 'p50', 'p95', 'p99', 'max', 'errors', 'cpuMsPerRequest', 'allocatedKBPerRequest']
 const pg = levels('pgbench', ['tps', 'latencyMs'])
 if (pg) results.pgbench = { levels: pg }
 // Each level's median throughput over that of a reference at the same connection count.
@@ -77,6 +77,20 @@ if (bare) results.bare = { levels: bare }
 if (shaped) results.shaped = { levels: shaped, ...(exists('shaped-db.json') ? { database: read('shaped-db.json') } : {}) }
 if (ingest) results.ingest = { levels: ingest }
 if (batched) results.batched = { levels: batched }
+// A check-in's cost on a long episode against a short one, at 1 connection: long over short.
+const long = levels('lengthlong', http)?.[0]
+const short = levels('lengthshort', http)?.[0]
+if (long && short) {
+  const over = field => long[field] && short[field] ? long[field].median / short[field].median : null
+  results.length = {
+    episodesPerSet: meta.lengthEpisodes,
+    longDay: meta.lengthLongDay,
+    shortDay: meta.lengthShortDay,
+    long,
+    short,
+    longOverShort: { p50: over('p50'), p99: over('p99'), cpuMsPerRequest: over('cpuMsPerRequest'), allocatedKBPerRequest: over('allocatedKBPerRequest') }
+  }
+}
 const alerts = rounds('alert')
 if (alerts.length) {
   results.alert = {
@@ -141,12 +155,20 @@ for (const c of serviceConnections) {
     if (!l) continue
     const ratios = [['ratioToShaped', 'shaped'], ['ratioToCrud', 'CRUD'], ['ratioToPgbench', 'pgbench'], ['ratioToIngest', 'ingest']]
       .filter(([key]) => l[key] != null).map(([key, label]) => `×${n(l[key], 2)} ${label}`).join(', ')
-    const cpu = l.cpuMsPerRequest ? `, ${n(l.cpuMsPerRequest.median, 2)} ms CPU/req` : ''
+    const cpu = (l.cpuMsPerRequest ? `, ${n(l.cpuMsPerRequest.median, 2)} ms CPU/req` : '') +
+      (l.allocatedKBPerRequest ? `, ${n(l.allocatedKBPerRequest.median)} KB alloc/req` : '')
     rows.push([`${name} c=${c}`, `${s(l.rps)} req/s`, `p50 ${s(l.p50, 1)} p95 ${s(l.p95, 1)} p99 ${s(l.p99, 1)} ms`, `errors ${l.errorsTotal}/${l.requestsTotal}${cpu}${ratios ? ' ' + ratios : ''}`])
   }
 }
 for (const [name, db] of [['service', results.ingestDatabase], ['Marten, service shape', results.shaped?.database]]) {
   if (db) rows.push([`episode document, ${name}`, `${n(db.episodeDocumentTextBytesAvg)} bytes of JSON (avg)`, `max ${n(db.episodeDocumentTextBytesMax)}`, `${n(db.events)} events, ${n(db.episodes)} episodes`])
+}
+if (results.length) {
+  const { long: lg, short: sh, longOverShort: r } = results.length
+  for (const [name, l] of [[`check-in on day ~${results.length.shortDay} c=1`, sh], [`check-in on day ~${results.length.longDay} c=1`, lg]]) {
+    rows.push([name, `${s(l.rps)} req/s`, `p50 ${s(l.p50, 1)} p99 ${s(l.p99, 1)} ms`, `${s(l.cpuMsPerRequest, 2)} ms CPU/req, ${s(l.allocatedKBPerRequest)} KB alloc/req`])
+  }
+  rows.push(['  long over short', `p50 ×${n(r.p50, 2)}`, `p99 ×${n(r.p99, 2)}`, `CPU ×${n(r.cpuMsPerRequest, 2)}, alloc ×${n(r.allocatedKBPerRequest, 2)}`])
 }
 if (results.alert) {
   const a = results.alert
