@@ -186,15 +186,13 @@ public static partial class LogCheckInEndpoint
 
         // Identifiers and rule names only: the notes and answers stay in the event store.
         var raised = outcome.Events.Select(e => e switch { AlertRaised r => r.AlertId, AlertSeverityRaised s => s.AlertId, _ => (Guid?)null }).OfType<Guid>().ToList();
-        if (raised.Count > 0)
+        if (raised.Count > 0 || with.Logger.IsEnabled(LogLevel.Debug))
         {
-            LogAlertsRaised(with.Logger, checkIn.CheckInId, episodeId,
-                string.Join(",", outcome.Alerts.Where(a => raised.Contains(a.Id)).Select(a => WireNames.Of(a.Rule))), submission.CorrelationId);
-        }
-        else if (with.Logger.IsEnabled(LogLevel.Debug))
-        {
-            LogStored(with.Logger, checkIn.CheckInId, episodeId, outcome.Correction ? "correction" : "new",
-                string.Join(",", outcome.Alerts.Select(a => WireNames.Of(a.Rule))), submission.CorrelationId);
+            // The writer runs outside the request, so its lines get the request's correlation id as every log line of a request has it.
+            using var scope = with.Logger.BeginScope(new Dictionary<string, object> { ["CorrelationId"] = submission.CorrelationId });
+            var rules = string.Join(",", outcome.Alerts.Where(a => raised.Count == 0 || raised.Contains(a.Id)).Select(a => WireNames.Of(a.Rule)));
+            if (raised.Count > 0) LogAlertsRaised(with.Logger, checkIn.CheckInId, episodeId, rules);
+            else LogStored(with.Logger, checkIn.CheckInId, episodeId, outcome.Correction ? "correction" : "new", rules);
         }
         return new(Accepted(episodeId, new CheckInAccepted(checkIn.CheckInId, checkIn.Day, outcome.Correction, outcome.Alerts)), false);
     }
@@ -210,16 +208,15 @@ public static partial class LogCheckInEndpoint
     }
 
     /// <summary>
-    /// Debug, not Information: one JSON line per check-in was about a sixth of the service's CPU
-    /// under load (docs/benchmarks.md, "The write path, second pass"), and the event store already
-    /// records every check-in with its correlation id, patient and time. A check-in that raises
-    /// an alert is logged as Information (<see cref="LogAlertsRaised"/>).
+    /// Debug, not Information: the event store already records every check-in with its correlation
+    /// id, patient and time, and a JSON line per check-in (about 900 bytes) made the log grow with
+    /// the traffic. A check-in that raises an alert is logged as Information (<see cref="LogAlertsRaised"/>).
     /// </summary>
-    [LoggerMessage(LogLevel.Debug, "Check-in {CheckInId} stored on episode {EpisodeId} ({Kind}); alerts shown: [{Alerts}]; correlation {CorrelationId}")]
-    private static partial void LogStored(ILogger logger, Guid checkInId, Guid episodeId, string kind, string alerts, string correlationId);
+    [LoggerMessage(LogLevel.Debug, "Check-in {CheckInId} stored on episode {EpisodeId} ({Kind}); alerts shown: [{Alerts}]")]
+    private static partial void LogStored(ILogger logger, Guid checkInId, Guid episodeId, string kind, string alerts);
 
-    [LoggerMessage(LogLevel.Information, "Check-in {CheckInId} on episode {EpisodeId} raised [{Alerts}]; correlation {CorrelationId}")]
-    private static partial void LogAlertsRaised(ILogger logger, Guid checkInId, Guid episodeId, string alerts, string correlationId);
+    [LoggerMessage(LogLevel.Information, "Check-in {CheckInId} on episode {EpisodeId} raised [{Alerts}]")]
+    private static partial void LogAlertsRaised(ILogger logger, Guid checkInId, Guid episodeId, string alerts);
 
     private static Microsoft.AspNetCore.Http.HttpResults.Created<CheckInAccepted> Accepted(Guid episodeId, CheckInAccepted accepted) =>
         TypedResults.Created($"/api/episodes/{episodeId}/check-ins?from={accepted.Day:yyyy-MM-dd}&to={accepted.Day:yyyy-MM-dd}", accepted);
