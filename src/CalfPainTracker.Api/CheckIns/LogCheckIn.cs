@@ -184,16 +184,7 @@ public static partial class LogCheckInEndpoint
             await MissedCheckIns.Schedule(episode, checkIn.Day, bus, now);
         }
 
-        // Identifiers and rule names only: the notes and answers stay in the event store.
-        var raised = outcome.Events.Select(e => e switch { AlertRaised r => r.AlertId, AlertSeverityRaised s => s.AlertId, _ => (Guid?)null }).OfType<Guid>().ToList();
-        if (raised.Count > 0 || with.Logger.IsEnabled(LogLevel.Debug))
-        {
-            // The writer runs outside the request, so its lines get the request's correlation id as every log line of a request has it.
-            using var scope = with.Logger.BeginScope(new Dictionary<string, object> { ["CorrelationId"] = submission.CorrelationId });
-            var rules = string.Join(",", outcome.Alerts.Where(a => raised.Count == 0 || raised.Contains(a.Id)).Select(a => WireNames.Of(a.Rule)));
-            if (raised.Count > 0) LogAlertsRaised(with.Logger, checkIn.CheckInId, episodeId, rules);
-            else LogStored(with.Logger, checkIn.CheckInId, episodeId, outcome.Correction ? "correction" : "new", rules);
-        }
+        Log(with.Logger, submission, checkIn, outcome);
         return new(Accepted(episodeId, new CheckInAccepted(checkIn.CheckInId, checkIn.Day, outcome.Correction, outcome.Alerts)), false);
     }
 
@@ -206,6 +197,19 @@ public static partial class LogCheckInEndpoint
         stamped.SetHeader(AuditTrail.RoleHeader, WireNames.Of(submission.Caller.Role));
         return stamped;
     }
+
+    /// <summary>Identifiers and rule names only: the notes and answers stay in the event store.</summary>
+    private static void Log(ILogger logger, CheckInSubmission submission, CheckIn checkIn, CheckInOutcome outcome)
+    {
+        var raised = outcome.Alerts.Where(a => outcome.Events.Any(e => e is AlertRaised r && r.AlertId == a.Id || e is AlertSeverityRaised s && s.AlertId == a.Id)).ToList();
+        if (raised.Count == 0 && !logger.IsEnabled(LogLevel.Debug)) return;
+        // The writer runs outside the request, so its lines get the request's correlation id as every log line of a request has it.
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["CorrelationId"] = submission.CorrelationId });
+        if (raised.Count > 0) LogAlertsRaised(logger, checkIn.CheckInId, submission.EpisodeId, Rules(raised));
+        else LogStored(logger, checkIn.CheckInId, submission.EpisodeId, outcome.Correction ? "correction" : "new", Rules(outcome.Alerts));
+    }
+
+    private static string Rules(IEnumerable<Alert> alerts) => string.Join(",", alerts.Select(a => WireNames.Of(a.Rule)));
 
     /// <summary>
     /// Debug, not Information: the event store already records every check-in with its correlation
