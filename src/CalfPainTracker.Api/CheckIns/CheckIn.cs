@@ -2,7 +2,8 @@ using CalfPainTracker.Trends;
 
 namespace CalfPainTracker.CheckIns;
 
-public enum Swelling { None, Mild, Moderate, Severe }
+/// <summary>The trend read model stores a day's swelling as its number, so the numbers stay as they are.</summary>
+public enum Swelling { None = 0, Mild = 1, Moderate = 2, Severe = 3 }
 
 public enum Symptom
 {
@@ -43,7 +44,7 @@ public sealed record CheckIn(
     bool CanWalkComfortably,
     IReadOnlyList<Symptom> Symptoms,
     string? Notes,
-    DateTimeOffset LoggedAt) : ILoggedDay, ITreatmentDay
+    DateTimeOffset LoggedAt) : IRecoveryDay
 {
     public bool Has(Symptom symptom) => Symptoms.Contains(symptom);
 

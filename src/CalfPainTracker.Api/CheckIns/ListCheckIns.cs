@@ -26,7 +26,7 @@ public static class ListCheckInsEndpoint
         var episode = await session.LoadVisible(episodeId, Caller.From(user), "check-ins", clock, cancellation);
         if (episode is null) return Problems.EpisodeNotFound(episodeId);
 
-        var history = await EpisodeTrend.Live(session, episodeId, cancellation);
+        var history = await EpisodeHistory.Of(session, episodeId, cancellation);
         return TypedResults.Ok(new CheckInDays(episodeId, history.Days.Where(c => c.Day >= first && c.Day <= last).ToList()));
     }
 }

@@ -3,12 +3,13 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using CalfPainTracker.Dashboard;
+using CalfPainTracker.Trends;
 
 namespace CalfPainTracker.CheckIns;
 
 /// <summary>
 /// How the documents that keep one entry per logged day (the episode's <see cref="DayPain"/>, the
-/// triage's <see cref="TriageDay"/>) store them: each day a JSON array, its date first, then its
+/// triage's <see cref="TriageDay"/>, the trend's <see cref="RecoveryDay"/>) store them: each day a JSON array, its date first, then its
 /// numbers. Every check-in reads and rewrites those lists whole, and in the object form the
 /// property names, written once per day, were most of a long recovery's documents (a 300-day
 /// triage document: 39 KB, of which 33 KB were names). Documents stored in the object form are
@@ -20,6 +21,7 @@ public static class StoredDays
     {
         json.Converters.Add(new DayPainJson());
         json.Converters.Add(new TriageDayJson());
+        json.Converters.Add(new RecoveryDayJson());
     }
 
     /// <summary><c>["2026-03-01", 4]</c>: the day and its pain.</summary>
@@ -27,7 +29,7 @@ public static class StoredDays
     {
         protected override DayPain FromNumbers(DateOnly day, ReadOnlySpan<decimal> numbers) => new(day, (int)numbers[0]);
 
-        protected override DayPain FromObject(JsonElement stored) => new(DayOf(stored), stored.GetProperty("pain").GetInt32());
+        protected override DayPain FromObject(JsonElement stored, JsonSerializerOptions options) => new(DayOf(stored), stored.GetProperty("pain").GetInt32());
 
         protected override void WriteNumbers(Utf8JsonWriter writer, DayPain day) => writer.WriteNumberValue(day.Pain);
     }
@@ -38,7 +40,7 @@ public static class StoredDays
         protected override TriageDay FromNumbers(DateOnly day, ReadOnlySpan<decimal> numbers) =>
             new(day, (int)numbers[0], numbers[1], (int)numbers[2], (int)numbers[3], (int)numbers[4]);
 
-        protected override TriageDay FromObject(JsonElement stored) => new(
+        protected override TriageDay FromObject(JsonElement stored, JsonSerializerOptions options) => new(
             DayOf(stored),
             stored.GetProperty("painLevel").GetInt32(),
             stored.GetProperty("restHours").GetDecimal(),
@@ -56,6 +58,32 @@ public static class StoredDays
         }
     }
 
+    /// <summary>
+    /// <c>["2026-03-01", 4, 1, 1, 1.5, 10, 0, 15, 0]</c>: the day, pain, swelling (its number), whether any
+    /// swelling, rest hours, ice, heat and stretching minutes, and whether an NSAID was taken (0 or 1).
+    /// The object form it replaces was the check-in in full.
+    /// </summary>
+    private sealed class RecoveryDayJson : CompactDayJson<RecoveryDay>
+    {
+        protected override RecoveryDay FromNumbers(DateOnly day, ReadOnlySpan<decimal> numbers) =>
+            new(day, (int)numbers[0], (Swelling)(int)numbers[1], numbers[2] != 0, numbers[3], (int)numbers[4], (int)numbers[5], (int)numbers[6], numbers[7] != 0);
+
+        protected override RecoveryDay FromObject(JsonElement stored, JsonSerializerOptions options) =>
+            RecoveryDay.Of(stored.Deserialize<CheckIn>(options) ?? throw new JsonException("A stored check-in is null."));
+
+        protected override void WriteNumbers(Utf8JsonWriter writer, RecoveryDay day)
+        {
+            writer.WriteNumberValue(day.PainLevel);
+            writer.WriteNumberValue((int)day.Swelling);
+            writer.WriteNumberValue(day.HasSwelling ? 1 : 0);
+            writer.WriteNumberValue(day.RestHours);
+            writer.WriteNumberValue(day.IceMinutes);
+            writer.WriteNumberValue(day.HeatMinutes);
+            writer.WriteNumberValue(day.StretchingMinutes);
+            writer.WriteNumberValue(day.NsaidTaken ? 1 : 0);
+        }
+    }
+
     private static DateOnly DayOf(JsonElement stored) =>
         DateOnly.ParseExact(stored.GetProperty("day").GetString()!, DateFormat, CultureInfo.InvariantCulture);
 
@@ -67,13 +95,13 @@ public static class StoredDays
 
         protected abstract T FromNumbers(DateOnly day, ReadOnlySpan<decimal> numbers);
 
-        protected abstract T FromObject(JsonElement stored);
+        protected abstract T FromObject(JsonElement stored, JsonSerializerOptions options);
 
         protected abstract void WriteNumbers(Utf8JsonWriter writer, T day);
 
         public override T Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
         {
-            if (reader.TokenType == JsonTokenType.StartObject) return FromObject(JsonElement.ParseValue(ref reader));
+            if (reader.TokenType == JsonTokenType.StartObject) return FromObject(JsonElement.ParseValue(ref reader), options);
             if (reader.TokenType != JsonTokenType.StartArray || !reader.Read() || reader.TokenType != JsonTokenType.String || reader.ValueSpan.Length != DateFormat.Length)
                 throw new JsonException($"A stored {typeof(T).Name} is an array that starts with its date.");
 

@@ -8,7 +8,7 @@ namespace CalfPainTracker.Episodes;
 /// The state of one recovery episode, folded from its event stream. Kept inline so that the
 /// write that appends a check-in also sees (and updates) the state its decisions need, and
 /// only that: every check-in reads and rewrites this document, so the days are kept as their
-/// pain alone. The check-ins in full are the events (<see cref="Trends.EpisodeTrend.Live"/>).
+/// pain alone. The check-ins in full are the events (<see cref="Trends.EpisodeHistory"/>).
 /// </summary>
 public sealed class Episode
 {

@@ -37,8 +37,8 @@ public static class DoctorReport
     private static readonly XColor Urgent = XColor.FromArgb(214, 80, 0);
     private static readonly XColor Advice = XColor.FromArgb(153, 110, 0);
 
-    /// <param name="history">The episode's days, plan and LEFS scores as of now (<see cref="EpisodeTrend.Live"/>).</param>
-    public static byte[] Render(Episode episode, EpisodeTrend history, ReportScope scope)
+    /// <param name="history">The episode's days, plan and LEFS scores as of now (<see cref="EpisodeHistory.Of"/>).</param>
+    public static byte[] Render(Episode episode, EpisodeHistory history, ReportScope scope)
     {
         ArgumentNullException.ThrowIfNull(episode);
         ArgumentNullException.ThrowIfNull(history);

@@ -25,7 +25,7 @@ public static class ExportEndpoints
         var lefs = await session.Events.QueryRawEventDataOnly<LefsAnswered>()
             .Where(e => e.EpisodeId == episodeId)
             .ToListAsync(cancellation);
-        var history = await EpisodeTrend.Live(session, episodeId, cancellation);
+        var history = await EpisodeHistory.Of(session, episodeId, cancellation);
         var bundle = FhirEpisodeExport.ToBundle(episode, history.Days, lefs, caller.IsClinician, clock.GetUtcNow());
         return TypedResults.Text(bundle.ToJson(), FhirEpisodeExport.MediaType, Encoding.UTF8);
     }
@@ -36,7 +36,7 @@ public static class ExportEndpoints
         var episode = await session.LoadVisible(episodeId, Caller.From(user), "CSV export", clock, cancellation);
         if (episode is null) return Problems.EpisodeNotFound(episodeId);
 
-        var history = await EpisodeTrend.Live(session, episodeId, cancellation);
+        var history = await EpisodeHistory.Of(session, episodeId, cancellation);
         return TypedResults.File(
             CheckInCsv.Write(history.Days),
             $"{CheckInCsv.MediaType}; charset=utf-8; header=present",
@@ -56,7 +56,7 @@ public static class ExportEndpoints
         var episode = await session.LoadVisible(episodeId, caller, "doctor report", clock, cancellation);
         if (episode is null) return Problems.EpisodeNotFound(episodeId);
 
-        var history = await EpisodeTrend.Live(session, episodeId, cancellation);
+        var history = await EpisodeHistory.Of(session, episodeId, cancellation);
         var pdf = DoctorReport.Render(episode, history, new ReportScope(first, last, caller.Role, clock.GetUtcNow()));
         return Pdf(pdf, episodeId, response);
     }

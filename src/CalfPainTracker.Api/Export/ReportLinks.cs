@@ -152,7 +152,7 @@ public static class ReportLinkEndpoints
         await using var clinic = store.LightweightSession(link.ClinicId.ToString());
         var episode = await clinic.LoadAsync<Episode>(link.EpisodeId, cancellation);
         if (episode is null) return Gone("The record this link pointed to is no longer held.");
-        var history = await EpisodeTrend.Live(clinic, link.EpisodeId, cancellation);
+        var history = await EpisodeHistory.Of(clinic, link.EpisodeId, cancellation);
         clinic.Store(new RecordAccess(Guid.CreateVersion7(), link.CreatedBy, link.CreatedByRole, episode.PatientId, episode.Id, $"doctor report through share link {link.Id}", now));
         await clinic.SaveChangesAsync(cancellation);
 

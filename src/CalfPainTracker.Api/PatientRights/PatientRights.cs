@@ -111,7 +111,7 @@ public static class PatientRightsEndpoints
         var records = new List<PatientEpisodeRecord>();
         foreach (var episode in await Episodes(session, caller, cancellation))
         {
-            var history = await EpisodeTrend.Live(session, episode.Id, cancellation);
+            var history = await EpisodeHistory.Of(session, episode.Id, cancellation);
             var events = await session.Events.FetchStreamAsync(episode.Id, token: cancellation);
             records.Add(new PatientEpisodeRecord(
                 EpisodeSummary.Of(episode),

@@ -10,7 +10,10 @@ namespace CalfPainTracker.Trends;
 /// The trend read model of one episode: what the trend maths needs (the latest version of
 /// each day, the plan, the LEFS scores) gathered from the stream by an async projection.
 /// The maths runs when the trend is read: it is cheap for one episode, and doing it per
-/// event would make a rebuild quadratic in the length of each recovery.
+/// event would make a rebuild quadratic in the length of each recovery. Each day keeps only
+/// the figures the maths reads (<see cref="RecoveryDay"/>), not the check-in: the daemon reads
+/// and rewrites this document for every check-in, and a 300-day recovery's check-ins in full
+/// were 140 KB of it.
 /// </summary>
 public sealed class EpisodeTrend
 {
@@ -20,19 +23,35 @@ public sealed class EpisodeTrend
     public long Version { get; set; }
 
     /// <summary>The latest version of each logged day, in day order.</summary>
-    public List<CheckIn> Days { get; set; } = [];
+    public List<RecoveryDay> Days { get; set; } = [];
     public TreatmentPlan? Plan { get; set; }
     public List<LefsScore> Lefs { get; set; } = [];
 
     public RecoveryTrend Compute() => RecoveryTrends.Compute(Days, Plan, Lefs);
+}
 
-    /// <summary>
-    /// The episode's whole history as of now, folded from its events by this same projection:
-    /// for the check-in list and the exports, which must show the check-in logged a moment ago
-    /// and need every answer of every day (the inline episode keeps only what decisions need).
-    /// </summary>
-    public static async Task<EpisodeTrend> Live(IQuerySession session, Guid episodeId, CancellationToken cancellation) =>
-        await session.Events.AggregateStreamAsync<EpisodeTrend>(episodeId, token: cancellation) ?? new EpisodeTrend { Id = episodeId };
+/// <summary>The figures of one logged day that the recovery maths reads; none of the patient's words.</summary>
+public sealed record RecoveryDay(
+    DateOnly Day,
+    int PainLevel,
+    Swelling Swelling,
+    bool HasSwelling,
+    decimal RestHours,
+    int IceMinutes,
+    int HeatMinutes,
+    int StretchingMinutes,
+    bool NsaidTaken) : IRecoveryDay
+{
+    public static RecoveryDay Of(CheckIn checkIn) => new(
+        checkIn.Day,
+        checkIn.PainLevel,
+        checkIn.Swelling,
+        checkIn.HasSwelling,
+        checkIn.RestHours,
+        checkIn.IceMinutes,
+        checkIn.HeatMinutes,
+        checkIn.StretchingMinutes,
+        checkIn.NsaidTaken);
 }
 
 public sealed partial class EpisodeTrendProjection : SingleStreamProjection<EpisodeTrend, Guid>
@@ -55,20 +74,20 @@ public sealed partial class EpisodeTrendProjection : SingleStreamProjection<Epis
 
     public static EpisodeTrend Create(EpisodeOpened e) => new() { Id = e.EpisodeId };
 
-    public static void Apply(CheckInLogged e, EpisodeTrend trend) => LoggedDays.Put(trend.Days, e.CheckIn);
+    public static void Apply(CheckInLogged e, EpisodeTrend trend) => LoggedDays.Put(trend.Days, RecoveryDay.Of(e.CheckIn));
 
-    public static void Apply(CheckInCorrected e, EpisodeTrend trend) => LoggedDays.Put(trend.Days, e.CheckIn);
+    public static void Apply(CheckInCorrected e, EpisodeTrend trend) => LoggedDays.Put(trend.Days, RecoveryDay.Of(e.CheckIn));
 
     public static void Apply(TreatmentPlanSet e, EpisodeTrend trend) => trend.Plan = e.Plan;
 
     public static void Apply(LefsAnswered e, EpisodeTrend trend) => trend.Lefs.Add(new LefsScore(e.Day, e.Total));
 
     /// <summary>
-    /// The last event of an erased stream: whatever this document folded before the events were
-    /// masked (the daemon may have read a page just before), it ends without the patient's notes.
+    /// The last event of an erased stream. This model holds none of the patient's words, but a
+    /// document stored before its days were kept as figures held whole check-ins, notes and all:
+    /// handling the erasure makes the daemon rewrite it, in the form that has none.
     /// </summary>
     public static void Apply(PatientDataErased e, EpisodeTrend trend)
     {
-        for (var i = 0; i < trend.Days.Count; i++) trend.Days[i] = PatientRightsEndpoints.Masked(trend.Days[i]);
     }
 }

@@ -60,6 +60,15 @@ public interface ITreatmentDay
     int StretchingMinutes { get; }
 }
 
+/// <summary>What the recovery maths reads of a logged day: the check-in itself, or the trend read model's copy of it.</summary>
+public interface IRecoveryDay : ILoggedDay, ITreatmentDay
+{
+    int PainLevel { get; }
+    Swelling Swelling { get; }
+    bool HasSwelling { get; }
+    bool NsaidTaken { get; }
+}
+
 /// <summary>Percent of the plan's daily target achieved; null where the plan sets no target for that treatment.</summary>
 public sealed record AdherenceFigures(decimal? RestPercent, decimal? IcePercent, decimal? HeatPercent, decimal? StretchingPercent)
 {
@@ -143,7 +152,7 @@ public static class RecoveryTrends
     /// </summary>
     private const int ThresholdWithoutBaseline = 2;
 
-    public static RecoveryTrend Compute(IReadOnlyList<CheckIn> days, TreatmentPlan? plan, IReadOnlyList<LefsScore> lefs)
+    public static RecoveryTrend Compute(IReadOnlyList<IRecoveryDay> days, TreatmentPlan? plan, IReadOnlyList<LefsScore> lefs)
     {
         ArgumentNullException.ThrowIfNull(days);
         ArgumentNullException.ThrowIfNull(lefs);
@@ -227,7 +236,7 @@ public static class RecoveryTrends
             _ => 3,
         };
 
-    private static TrendDay ToTrendDay(CheckIn day, Dictionary<DateOnly, int> painByDay) => new(
+    private static TrendDay ToTrendDay(IRecoveryDay day, Dictionary<DateOnly, int> painByDay) => new(
         day.Day,
         day.PainLevel,
         RollingMean(day.Day, 3, painByDay),
@@ -250,7 +259,7 @@ public static class RecoveryTrends
         return inWindow.Count == 0 ? null : Round2((decimal)inWindow.Sum() / inWindow.Count);
     }
 
-    private static decimal? MeanPain(IEnumerable<CheckIn> days) => MeanOf(days.Select(d => d.PainLevel));
+    private static decimal? MeanPain(IEnumerable<IRecoveryDay> days) => MeanOf(days.Select(d => d.PainLevel));
 
     private static decimal? MeanOf(IEnumerable<int> pains)
     {
@@ -259,7 +268,7 @@ public static class RecoveryTrends
     }
 
     /// <summary>Least-squares slope in pain points per calendar day; gaps keep their true spacing on the day axis.</summary>
-    private static decimal? SlopeOverLastFortnight(List<CheckIn> logged)
+    private static decimal? SlopeOverLastFortnight(List<IRecoveryDay> logged)
     {
         if (logged.Count == 0)
         {
@@ -280,7 +289,7 @@ public static class RecoveryTrends
         return Math.Round(covariance / spread, 3, MidpointRounding.AwayFromZero);
     }
 
-    private static List<WeekSummary> WeeksOf(List<CheckIn> logged, TreatmentPlan? plan) =>
+    private static List<WeekSummary> WeeksOf(List<IRecoveryDay> logged, TreatmentPlan? plan) =>
         logged
             .GroupBy(d => (Year: ISOWeek.GetYear(d.Day), Week: ISOWeek.GetWeekOfYear(d.Day)))
             .Select(week =>
@@ -324,10 +333,10 @@ public static class RecoveryTrends
         return Math.Round(achieved / (targetPerDay * actual.Count) * 100, 1, MidpointRounding.AwayFromZero);
     }
 
-    private static TreatmentResponse ResponseTo(Treatment treatment, List<CheckIn> logged, Dictionary<DateOnly, int> painByDay, TreatmentPlan? plan)
+    private static TreatmentResponse ResponseTo(Treatment treatment, List<IRecoveryDay> logged, Dictionary<DateOnly, int> painByDay, TreatmentPlan? plan)
     {
         var restTarget = plan is { RestHoursPerDay: > 0 } ? plan.RestHoursPerDay : (decimal?)null;
-        bool Had(CheckIn d) => treatment switch
+        bool Had(IRecoveryDay d) => treatment switch
         {
             Treatment.Ice => d.IceMinutes > 0,
             Treatment.Heat => d.HeatMinutes > 0,
@@ -370,7 +379,7 @@ public static class RecoveryTrends
 
     private static string Signed(decimal change) => change.ToString("+0.##;-0.##;0", CultureInfo.InvariantCulture);
 
-    private static Milestones MilestonesOf(List<CheckIn> logged, decimal? baseline)
+    private static Milestones MilestonesOf(List<IRecoveryDay> logged, decimal? baseline)
     {
         var firstLowDay = logged.FirstOrDefault(d => d.PainLevel <= 2)?.Day;
 

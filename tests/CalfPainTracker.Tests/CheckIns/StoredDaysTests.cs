@@ -1,9 +1,11 @@
 using System.Text;
 using System.Text.Json;
+using CalfPainTracker.CheckIns;
 using CalfPainTracker.Dashboard;
 using CalfPainTracker.Episodes;
 using CalfPainTracker.Tests.Alerts;
 using CalfPainTracker.Tests.Infrastructure;
+using CalfPainTracker.Trends;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -18,15 +20,20 @@ public sealed class StoredDaysTests(ApiHost api)
     [Fact]
     public void A_300_day_recovery_is_stored_in_a_fraction_of_the_room_and_read_back_day_for_day()
     {
-        var (episode, triage) = Recovery(days: 300);
+        var (episode, triage, trend, checkIns) = Recovery(days: 300);
 
         var storedEpisode = Serializer.ToJson(episode);
         var storedTriage = Serializer.ToJson(triage);
+        var storedTrend = Serializer.ToJson(trend);
         var episodeBack = Read<Episode>(storedEpisode);
         var triageBack = Read<PatientTriage>(storedTriage);
 
         Assert.Equal(episode.Days, episodeBack.Days);
         Assert.Equal(triage.Days, triageBack.Days);
+        Assert.Equal(trend.Days, Read<EpisodeTrend>(storedTrend).Days);
+        Assert.Equal(trend.Compute().Weeks, Read<EpisodeTrend>(storedTrend).Compute().Weeks);
+        Assert.True(DaysJson(storedTrend).Length * 10 < Serializer.ToJson(checkIns).Length, $"trend days: {DaysJson(storedTrend).Length} bytes");
+        Assert.DoesNotContain(Note, storedTrend, StringComparison.Ordinal);
         Assert.Equal(triage.Source.AdherencePercent, triageBack.Source.AdherencePercent);
         Assert.True(DaysJson(storedEpisode).Length * 5 < ObjectFormJson(episode.Days).Length * 3, $"episode days: {DaysJson(storedEpisode).Length} bytes");
         Assert.True(DaysJson(storedTriage).Length * 3 < ObjectFormJson(triage.Days).Length, $"triage days: {DaysJson(storedTriage).Length} bytes");
@@ -36,26 +43,45 @@ public sealed class StoredDaysTests(ApiHost api)
     [Fact]
     public void Documents_stored_before_with_every_field_named_are_still_read()
     {
-        var (episode, triage) = Recovery(days: 5);
+        var (episode, triage, trend, checkIns) = Recovery(days: 5);
         var storedBefore = Serializer.ToJson(triage).Replace(DaysJson(Serializer.ToJson(triage)), ObjectFormJson(triage.Days), StringComparison.Ordinal);
         var episodeBefore = Serializer.ToJson(episode).Replace(DaysJson(Serializer.ToJson(episode)), ObjectFormJson(episode.Days), StringComparison.Ordinal);
 
         Assert.Contains("\"painLevel\":", storedBefore, StringComparison.Ordinal);
         Assert.Equal(triage.Days, Read<PatientTriage>(storedBefore).Days);
         Assert.Equal(episode.Days, Read<Episode>(episodeBefore).Days);
+        // The trend kept each day's check-in in full, as the store writes a check-in.
+        var trendBefore = Serializer.ToJson(trend).Replace(DaysJson(Serializer.ToJson(trend)), Serializer.ToJson(checkIns), StringComparison.Ordinal);
+        Assert.Contains(Note, trendBefore, StringComparison.Ordinal);
+        Assert.Equal(trend.Days, Read<EpisodeTrend>(trendBefore).Days);
     }
 
-    private static (Episode, PatientTriage) Recovery(int days)
+    private const string Note = "Walked to the shop and back";
+
+    private static (Episode, PatientTriage, EpisodeTrend, CheckIn[]) Recovery(int days)
     {
         var episode = PatientStories.Episode();
         var triage = new PatientTriage();
+        var trend = new EpisodeTrend { Id = episode.Id };
         triage.Follow(new TreatmentPlan(1.5m, 20, 0, 10));
         var checkIns = Enumerable.Range(0, days)
-            .Select(d => PatientStories.Day(d, pain: 7 - d % 8) with { RestHours = 1.25m * (d % 3), IceMinutes = d % 30 })
+            .Select(d => PatientStories.Day(d, pain: 7 - d % 8) with
+            {
+                RestHours = 1.25m * (d % 3),
+                IceMinutes = d % 30,
+                Swelling = (Swelling)(d % 4),
+                SwellingAtAnkle = d % 5 == 0,
+                NsaidTaken = d % 2 == 0,
+                Notes = Note,
+            })
             .ToArray();
         episode.Log(checkIns);
-        foreach (var checkIn in checkIns) triage.Record(checkIn);
-        return (episode, triage);
+        foreach (var checkIn in checkIns)
+        {
+            triage.Record(checkIn);
+            EpisodeTrendProjection.Apply(new CheckInLogged(episode.Id, checkIn), trend);
+        }
+        return (episode, triage, trend, checkIns);
     }
 
     private T Read<T>(string json) => Serializer.FromJson<T>(new MemoryStream(Encoding.UTF8.GetBytes(json)));

@@ -78,7 +78,7 @@ public sealed class DoctorReportTests(ExportedEpisode exported)
         var episode = new Episode();
         episode.Apply(new EpisodeOpened(Guid.NewGuid(), Guid.NewGuid(), Side.Left, SuspectedCause.CalfStrain, new DateOnly(2026, 11, 1), "Europe/London", RiskFactors.None, new DateTimeOffset(2026, 11, 1, 8, 0, 0, TimeSpan.Zero)));
 
-        var pdf = DoctorReport.Render(episode, new EpisodeTrend { Id = episode.Id }, new ReportScope(null, null, Role.Patient, new DateTimeOffset(2026, 11, 2, 8, 0, 0, TimeSpan.Zero)));
+        var pdf = DoctorReport.Render(episode, new EpisodeHistory { Id = episode.Id }, new ReportScope(null, null, Role.Patient, new DateTimeOffset(2026, 11, 2, 8, 0, 0, TimeSpan.Zero)));
 
         var report = ReportPdf.Read(pdf);
         Assert.Equal(1, report.Pages);

@@ -1,10 +1,5 @@
 using System.Net;
-using CalfPainTracker.CheckIns;
-using CalfPainTracker.PatientRights;
 using CalfPainTracker.Tests.Infrastructure;
-using CalfPainTracker.Trends;
-using Marten.Events;
-using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace CalfPainTracker.Tests.Export;
@@ -106,20 +101,40 @@ public sealed class PatientRightsTests(ApiHost api)
         await (await jane.LogCheckIn(episode, TestUser.CheckIn("2026-11-02"))).ShouldBeProblem(HttpStatusCode.Conflict);
 
         await api.CatchUp();
-        Assert.True(await RowsContaining("mt_doc_episodetrend", JanesNote[..41]) == 0, "the trend read model still holds the erased note");
-        Assert.True(await RowsContaining("mt_doc_episodetrend", BobsNote) == 1, "the trend read model lost another patient's note");
+        Assert.True(await RowsContaining("mt_doc_episodetrend", JanesNote[..41]) == 0, "the trend read model holds the erased note");
+        var trend = await clinic.Admin().GetJson($"/api/episodes/{episode}/trend");
+        Assert.Equal([5, 4], trend["days"]!.AsArray().Select(d => d!["painLevel"]!.GetValue<int>()));
     }
 
     [Fact]
-    public void A_trend_folded_from_the_unmasked_events_ends_masked_when_it_reaches_the_erasure()
+    public async Task A_trend_stored_before_it_kept_figures_only_loses_the_patients_notes_at_the_erasure()
     {
-        var trend = new EpisodeTrend { Id = Guid.NewGuid() };
-        var checkIn = new CheckIn(Guid.NewGuid(), new DateOnly(2026, 11, 1), 3, false, false, Swelling.None, false, null, 0, 0, 0, 0, false, true, [], JanesNote, DateTimeOffset.UnixEpoch);
-        EpisodeTrendProjection.Apply(new CheckInLogged(trend.Id, checkIn), trend);
+        var clinic = new TestClinic(api);
+        var jane = clinic.Patient();
+        var episode = await jane.OpenEpisode();
+        await jane.LogCheckIn(episode, TestUser.CheckIn("2026-11-01", pain: 6, with: new { notes = JanesNote }));
+        await api.CatchUp();
+        // As trend documents were stored before: each day the check-in in full, notes and all.
+        await Sql($$"""
+            update calfpain_tests.mt_doc_episodetrend t set data = jsonb_set(t.data, '{days}',
+              (select jsonb_agg(e.data->'checkIn') from calfpain_tests.mt_events e where e.stream_id = t.id and e.type = 'check_in_logged'))
+            where t.id = '{{episode}}'
+            """);
+        Assert.True(await RowsContaining("mt_doc_episodetrend", JanesNote[..41]) == 1, "the trend was not put in its earlier form");
 
-        EpisodeTrendProjection.Apply(new PatientDataErased(trend.Id, Guid.NewGuid(), DateTimeOffset.UnixEpoch), trend);
+        await (await jane.Client().DeleteAsync("/api/me")).ShouldBe(HttpStatusCode.OK);
+        await api.CatchUp();
 
-        Assert.Equal("[erased at the patient's request]", Assert.Single(trend.Days).Notes);
+        Assert.True(await RowsContaining("mt_doc_episodetrend", JanesNote[..41]) == 0, "the trend read model still holds the erased note");
+        var trend = await clinic.Admin().GetJson($"/api/episodes/{episode}/trend");
+        Assert.Equal(6, Assert.Single(trend["days"]!.AsArray())!["painLevel"]!.GetValue<int>());
+    }
+
+    private static async Task Sql(string statement)
+    {
+        await using var database = NpgsqlDataSource.Create(await PostgresServer.ConnectionString);
+        await using var command = database.CreateCommand(statement);
+        await command.ExecuteNonQueryAsync();
     }
 
     private static async Task<long> RowsContaining(string table, string text)
