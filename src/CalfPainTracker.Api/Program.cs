@@ -55,7 +55,7 @@ var marten = builder.Services.AddMarten(opts =>
         opts.Connection(dataSource);
         if (clinicDatabases.Length > 0) opts.Tenancy = new ClinicTenancy(opts, dataSource, clinicDatabases);
         opts.DatabaseSchemaName = builder.Configuration["Marten:Schema"] ?? "calfpain";
-        opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, StoredDays.Register);
+        opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, CompactDocuments.Register);
 
         // Each clinic is a tenant: every document and event row carries the clinic, and a
         // session opened for one clinic cannot read another's even if a check is forgotten.

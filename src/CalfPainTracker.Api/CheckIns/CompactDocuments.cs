@@ -3,25 +3,28 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using CalfPainTracker.Dashboard;
+using CalfPainTracker.Episodes;
 using CalfPainTracker.Trends;
 
 namespace CalfPainTracker.CheckIns;
 
 /// <summary>
-/// How the documents that keep one entry per logged day (the episode's <see cref="DayPain"/>, the
-/// triage's <see cref="TriageDay"/>, the trend's <see cref="RecoveryDay"/>) store them: each day a JSON array, its date first, then its
-/// numbers. Every check-in reads and rewrites those lists whole, and in the object form the
-/// property names, written once per day, were most of a long recovery's documents (a 300-day
-/// triage document: 39 KB, of which 33 KB were names). Documents stored in the object form are
-/// still read.
+/// How the documents every check-in reads and rewrites whole store their repeated entries: one per
+/// logged day (the episode's <see cref="DayPain"/>, the triage's <see cref="TriageDay"/>, the
+/// trend's <see cref="RecoveryDay"/>) and one per remembered check-in (the episode's
+/// <see cref="CheckInReceipt"/>). Each entry is a JSON array, its date first, then its numbers. In
+/// the object form the property names, written once per entry, were most of a long recovery's
+/// documents (a 300-day triage document: 39 KB, of which 33 KB were names). Documents stored in
+/// the object form are still read.
 /// </summary>
-public static class StoredDays
+public static class CompactDocuments
 {
     public static void Register(JsonSerializerOptions json)
     {
         json.Converters.Add(new DayPainJson());
         json.Converters.Add(new TriageDayJson());
         json.Converters.Add(new RecoveryDayJson());
+        json.Converters.Add(new ReceiptJson());
     }
 
     /// <summary><c>["2026-03-01", 4]</c>: the day and its pain.</summary>
@@ -84,10 +87,65 @@ public static class StoredDays
         }
     }
 
+    /// <summary>
+    /// <c>["2026-03-01", 12, 0, "0193…", …]</c>: the day, the check-in's number in the episode, whether
+    /// it corrected its day (0 or 1), then the alerts it was answered with.
+    /// </summary>
+    private sealed class ReceiptJson : JsonConverter<CheckInReceipt>
+    {
+        public override CheckInReceipt Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            if (reader.TokenType == JsonTokenType.StartObject)
+            {
+                var stored = JsonElement.ParseValue(ref reader);
+                return new(DayOf(stored), stored.GetProperty("correction").GetBoolean(),
+                    [.. stored.GetProperty("alertIds").EnumerateArray().Select(a => a.GetGuid())], stored.GetProperty("number").GetInt32());
+            }
+            var day = ReadDay<CheckInReceipt>(ref reader);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.Number) throw Malformed<CheckInReceipt>();
+            var number = reader.GetInt32();
+            if (!reader.Read() || reader.TokenType != JsonTokenType.Number) throw Malformed<CheckInReceipt>();
+            var correction = reader.GetInt32() != 0;
+            List<Guid>? alertIds = null;
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray) (alertIds ??= []).Add(reader.GetGuid());
+            return new(day, correction, alertIds ?? [], number);
+        }
+
+        public override void Write(Utf8JsonWriter writer, CheckInReceipt value, JsonSerializerOptions options)
+        {
+            writer.WriteStartArray();
+            WriteDay(writer, value.Day);
+            writer.WriteNumberValue(value.Number);
+            writer.WriteNumberValue(value.Correction ? 1 : 0);
+            foreach (var alertId in value.AlertIds) writer.WriteStringValue(alertId);
+            writer.WriteEndArray();
+        }
+    }
+
     private static DateOnly DayOf(JsonElement stored) =>
         DateOnly.ParseExact(stored.GetProperty("day").GetString()!, DateFormat, CultureInfo.InvariantCulture);
 
     private const string DateFormat = "yyyy-MM-dd";
+
+    /// <summary>Reads the start of an entry's array and its date, leaving the reader on the date.</summary>
+    private static DateOnly ReadDay<T>(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.StartArray || !reader.Read() || reader.TokenType != JsonTokenType.String || reader.ValueSpan.Length != DateFormat.Length)
+            throw Malformed<T>();
+
+        Span<char> date = stackalloc char[DateFormat.Length];
+        var length = Encoding.UTF8.GetChars(reader.ValueSpan, date);
+        return DateOnly.ParseExact(date[..length], DateFormat, CultureInfo.InvariantCulture);
+    }
+
+    private static void WriteDay(Utf8JsonWriter writer, DateOnly day)
+    {
+        Span<byte> date = stackalloc byte[DateFormat.Length];
+        day.TryFormat(date, out var written, DateFormat, CultureInfo.InvariantCulture);
+        writer.WriteStringValue(date[..written]);
+    }
+
+    private static JsonException Malformed<T>() => new($"A stored {typeof(T).Name} is not the array of its date and figures it was written as.");
 
     private abstract class CompactDayJson<T> : JsonConverter<T> where T : ILoggedDay
     {
@@ -102,12 +160,7 @@ public static class StoredDays
         public override T Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
         {
             if (reader.TokenType == JsonTokenType.StartObject) return FromObject(JsonElement.ParseValue(ref reader), options);
-            if (reader.TokenType != JsonTokenType.StartArray || !reader.Read() || reader.TokenType != JsonTokenType.String || reader.ValueSpan.Length != DateFormat.Length)
-                throw new JsonException($"A stored {typeof(T).Name} is an array that starts with its date.");
-
-            Span<char> date = stackalloc char[DateFormat.Length];
-            var length = Encoding.UTF8.GetChars(reader.ValueSpan, date);
-            var day = DateOnly.ParseExact(date[..length], DateFormat, CultureInfo.InvariantCulture);
+            var day = ReadDay<T>(ref reader);
             Span<decimal> numbers = stackalloc decimal[MaxNumbers];
             var count = 0;
             while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
@@ -121,9 +174,7 @@ public static class StoredDays
         public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options)
         {
             writer.WriteStartArray();
-            Span<byte> date = stackalloc byte[DateFormat.Length];
-            value.Day.TryFormat(date, out var written, DateFormat, CultureInfo.InvariantCulture);
-            writer.WriteStringValue(date[..written]);
+            WriteDay(writer, value.Day);
             WriteNumbers(writer, value);
             writer.WriteEndArray();
         }

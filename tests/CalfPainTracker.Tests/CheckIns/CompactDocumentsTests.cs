@@ -13,12 +13,12 @@ namespace CalfPainTracker.Tests.CheckIns;
 
 /// <summary>The per-day lists of the documents every check-in rewrites, as the service's own store serializes them.</summary>
 [Collection(nameof(ApiCollection))]
-public sealed class StoredDaysTests(ApiHost api)
+public sealed class CompactDocumentsTests(ApiHost api)
 {
     private ISerializer Serializer => api.Host.Services.GetRequiredService<IDocumentStore>().Options.Serializer();
 
     [Fact]
-    public void A_300_day_recovery_is_stored_in_a_fraction_of_the_room_and_read_back_day_for_day()
+    public void A_300_day_recovery_is_stored_in_a_fraction_of_the_room_and_read_back_day_for_day_and_receipt_for_receipt()
     {
         var (episode, triage, trend, checkIns) = Recovery(days: 300);
 
@@ -29,6 +29,9 @@ public sealed class StoredDaysTests(ApiHost api)
         var triageBack = Read<PatientTriage>(storedTriage);
 
         Assert.Equal(episode.Days, episodeBack.Days);
+        Assert.Equal(Receipts(episode), Receipts(episodeBack));
+        Assert.Contains(episode.Receipts.Values, r => r.AlertIds.Count > 0);
+        Assert.True(Json(storedEpisode, "receipts").Length * 4 < ObjectFormJson(episode.Receipts).Length * 3, $"receipts: {Json(storedEpisode, "receipts").Length} bytes against {ObjectFormJson(episode.Receipts).Length}");
         Assert.Equal(triage.Days, triageBack.Days);
         Assert.Equal(trend.Days, Read<EpisodeTrend>(storedTrend).Days);
         Assert.Equal(trend.Compute().Weeks, Read<EpisodeTrend>(storedTrend).Compute().Weeks);
@@ -50,6 +53,9 @@ public sealed class StoredDaysTests(ApiHost api)
         Assert.Contains("\"painLevel\":", storedBefore, StringComparison.Ordinal);
         Assert.Equal(triage.Days, Read<PatientTriage>(storedBefore).Days);
         Assert.Equal(episode.Days, Read<Episode>(episodeBefore).Days);
+        var receiptsBefore = Serializer.ToJson(episode).Replace(Json(Serializer.ToJson(episode), "receipts"), ObjectFormJson(episode.Receipts), StringComparison.Ordinal);
+        Assert.Contains("\"alertIds\":", receiptsBefore, StringComparison.Ordinal);
+        Assert.Equal(Receipts(episode), Receipts(Read<Episode>(receiptsBefore)));
         // The trend kept each day's check-in in full, as the store writes a check-in.
         var trendBefore = Serializer.ToJson(trend).Replace(DaysJson(Serializer.ToJson(trend)), Serializer.ToJson(checkIns), StringComparison.Ordinal);
         Assert.Contains(Note, trendBefore, StringComparison.Ordinal);
@@ -87,10 +93,16 @@ public sealed class StoredDaysTests(ApiHost api)
     private T Read<T>(string json) => Serializer.FromJson<T>(new MemoryStream(Encoding.UTF8.GetBytes(json)));
 
     /// <summary>The stored document's "days" array, as written.</summary>
-    private static string DaysJson(string document) => JsonDocument.Parse(document).RootElement.GetProperty("days").GetRawText();
+    private static string DaysJson(string document) => Json(document, "days");
 
-    /// <summary>The days as they were stored before, every field named.</summary>
-    private static string ObjectFormJson<T>(IEnumerable<T> days) => JsonSerializer.Serialize(days, ObjectForm);
+    private static string Json(string document, string property) => JsonDocument.Parse(document).RootElement.GetProperty(property).GetRawText();
+
+    /// <summary>The receipts, field by field (a record compares its list of alerts by reference).</summary>
+    private static List<string> Receipts(Episode episode) =>
+        [.. episode.Receipts.Select(r => $"{r.Key} {r.Value.Day} {r.Value.Correction} {r.Value.Number} {string.Join(',', r.Value.AlertIds)}").Order(StringComparer.Ordinal)];
+
+    /// <summary>The entries as they were stored before, every field named.</summary>
+    private static string ObjectFormJson<T>(T entries) => JsonSerializer.Serialize(entries, ObjectForm);
 
     private static readonly JsonSerializerOptions ObjectForm = new(JsonSerializerDefaults.Web);
 }
