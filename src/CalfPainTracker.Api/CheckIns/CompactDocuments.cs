@@ -12,10 +12,10 @@ namespace CalfPainTracker.CheckIns;
 /// How the documents every check-in reads and rewrites whole store their repeated entries: one per
 /// logged day (the episode's <see cref="DayPain"/>, the triage's <see cref="TriageDay"/>, the
 /// trend's <see cref="RecoveryDay"/>) and one per remembered check-in (the episode's
-/// <see cref="CheckInReceipt"/>). Each entry is a JSON array, its date first, then its numbers. In
-/// the object form the property names, written once per entry, were most of a long recovery's
-/// documents (a 300-day triage document: 39 KB, of which 33 KB were names). Documents stored in
-/// the object form are still read.
+/// <see cref="CheckInReceipt"/>), and the days an alert was seen on. Each entry is a JSON array,
+/// its date first, then its numbers. In the object form the property names, written once per
+/// entry, were most of a long recovery's documents (a 300-day triage document: 39 KB, of which
+/// 33 KB were names). Documents stored in the object form are still read.
 /// </summary>
 public static class CompactDocuments
 {
@@ -25,6 +25,7 @@ public static class CompactDocuments
         json.Converters.Add(new TriageDayJson());
         json.Converters.Add(new RecoveryDayJson());
         json.Converters.Add(new ReceiptJson());
+        json.Converters.Add(new EvidenceJson());
     }
 
     /// <summary><c>["2026-03-01", 4]</c>: the day and its pain.</summary>
@@ -122,25 +123,83 @@ public static class CompactDocuments
         }
     }
 
+    /// <summary>
+    /// The days an alert was seen on, <c>["2026-03-01/2026-03-28", "2026-04-02"]</c>: each run of
+    /// consecutive days as an ISO 8601 interval. A condition that stays keeps its alert open and adds
+    /// a day to it every day, and the episode that holds the alert is rewritten by every check-in.
+    /// Evidence stored a day at a time is still read; the days keep their order.
+    /// </summary>
+    private sealed class EvidenceJson : JsonConverter<List<DateOnly>>
+    {
+        private const int RunLength = 2 * DateLength + 1;
+
+        public override List<DateOnly> Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            if (reader.TokenType != JsonTokenType.StartArray) throw new JsonException("Stored evidence is an array of days and runs of days.");
+            var days = new List<DateOnly>();
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            {
+                var text = reader.TokenType == JsonTokenType.String ? reader.ValueSpan : default;
+                if (text.Length is not (DateLength or RunLength) || text.Length == RunLength && text[DateLength] != '/')
+                    throw new JsonException("A stored evidence day is a date or two dates joined by '/'.");
+                var first = ParseDay(text[..DateLength]);
+                var last = text.Length == RunLength ? ParseDay(text[(DateLength + 1)..]) : first;
+                if (last < first) throw new JsonException($"A stored run of evidence days ends before it starts: {first:yyyy-MM-dd}.");
+                for (var day = first; day <= last; day = day.AddDays(1)) days.Add(day);
+            }
+            return days;
+        }
+
+        public override void Write(Utf8JsonWriter writer, List<DateOnly> value, JsonSerializerOptions options)
+        {
+            writer.WriteStartArray();
+            Span<byte> run = stackalloc byte[RunLength];
+            for (var start = 0; start < value.Count;)
+            {
+                var end = start;
+                while (end + 1 < value.Count && value[end + 1] == value[end].AddDays(1)) end++;
+                if (end == start)
+                {
+                    WriteDay(writer, value[start]);
+                }
+                else
+                {
+                    value[start].TryFormat(run, out _, DateFormat, CultureInfo.InvariantCulture);
+                    run[DateLength] = (byte)'/';
+                    value[end].TryFormat(run[(DateLength + 1)..], out _, DateFormat, CultureInfo.InvariantCulture);
+                    writer.WriteStringValue(run);
+                }
+                start = end + 1;
+            }
+            writer.WriteEndArray();
+        }
+    }
+
     private static DateOnly DayOf(JsonElement stored) =>
         DateOnly.ParseExact(stored.GetProperty("day").GetString()!, DateFormat, CultureInfo.InvariantCulture);
 
     private const string DateFormat = "yyyy-MM-dd";
 
+    private const int DateLength = 10;
+
     /// <summary>Reads the start of an entry's array and its date, leaving the reader on the date.</summary>
     private static DateOnly ReadDay<T>(ref Utf8JsonReader reader)
     {
-        if (reader.TokenType != JsonTokenType.StartArray || !reader.Read() || reader.TokenType != JsonTokenType.String || reader.ValueSpan.Length != DateFormat.Length)
+        if (reader.TokenType != JsonTokenType.StartArray || !reader.Read() || reader.TokenType != JsonTokenType.String || reader.ValueSpan.Length != DateLength)
             throw Malformed<T>();
+        return ParseDay(reader.ValueSpan);
+    }
 
-        Span<char> date = stackalloc char[DateFormat.Length];
-        var length = Encoding.UTF8.GetChars(reader.ValueSpan, date);
+    private static DateOnly ParseDay(ReadOnlySpan<byte> utf8)
+    {
+        Span<char> date = stackalloc char[DateLength];
+        var length = Encoding.UTF8.GetChars(utf8, date);
         return DateOnly.ParseExact(date[..length], DateFormat, CultureInfo.InvariantCulture);
     }
 
     private static void WriteDay(Utf8JsonWriter writer, DateOnly day)
     {
-        Span<byte> date = stackalloc byte[DateFormat.Length];
+        Span<byte> date = stackalloc byte[DateLength];
         day.TryFormat(date, out var written, DateFormat, CultureInfo.InvariantCulture);
         writer.WriteStringValue(date[..written]);
     }

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using CalfPainTracker.Alerts;
 using CalfPainTracker.CheckIns;
 using CalfPainTracker.Dashboard;
 using CalfPainTracker.Episodes;
@@ -30,6 +31,7 @@ public sealed class CompactDocumentsTests(ApiHost api)
 
         Assert.Equal(episode.Days, episodeBack.Days);
         Assert.Equal(Receipts(episode), Receipts(episodeBack));
+        Assert.Equal(episode.Alerts.Select(a => a.Evidence), episodeBack.Alerts.Select(a => a.Evidence));
         Assert.Contains(episode.Receipts.Values, r => r.AlertIds.Count > 0);
         Assert.True(Json(storedEpisode, "receipts").Length * 4 < ObjectFormJson(episode.Receipts).Length * 3, $"receipts: {Json(storedEpisode, "receipts").Length} bytes against {ObjectFormJson(episode.Receipts).Length}");
         Assert.Equal(triage.Days, triageBack.Days);
@@ -60,6 +62,21 @@ public sealed class CompactDocumentsTests(ApiHost api)
         var trendBefore = Serializer.ToJson(trend).Replace(DaysJson(Serializer.ToJson(trend)), Serializer.ToJson(checkIns), StringComparison.Ordinal);
         Assert.Contains(Note, trendBefore, StringComparison.Ordinal);
         Assert.Equal(trend.Days, Read<EpisodeTrend>(trendBefore).Days);
+    }
+
+    [Fact]
+    public void An_alert_seen_day_after_day_keeps_its_days_as_runs_and_in_the_order_they_were_seen()
+    {
+        var first = new DateOnly(2026, 1, 5);
+        var seen = Enumerable.Range(0, 300).Select(first.AddDays).Append(first.AddDays(-3)).Append(first.AddDays(302)).Append(first.AddDays(303)).ToList();
+        var alert = new Alert { Id = Guid.NewGuid(), Evidence = seen };
+
+        var stored = Serializer.ToJson(alert);
+
+        Assert.Equal("[\"2026-01-05/2026-10-31\",\"2026-01-02\",\"2026-11-03/2026-11-04\"]", Json(stored, "evidence"));
+        Assert.Equal(seen, Read<Alert>(stored).Evidence);
+        var storedADayAtATime = stored.Replace(Json(stored, "evidence"), JsonSerializer.Serialize(seen), StringComparison.Ordinal);
+        Assert.Equal(seen, Read<Alert>(storedADayAtATime).Evidence);
     }
 
     private const string Note = "Walked to the shop and back";
