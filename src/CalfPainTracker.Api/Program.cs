@@ -32,7 +32,8 @@ builder.AddCalfPainTelemetry();
 
 var connectionString = builder.Configuration.GetConnectionString("Marten")
     ?? throw new InvalidOperationException("ConnectionStrings:Marten is not set (environment variable ConnectionStrings__Marten); scripts/db prints one.");
-var dataSource = new NpgsqlDataSourceBuilder(connectionString).Build();
+var connect = DocumentDatabases.Connector(builder.Configuration);
+var dataSource = connect(connectionString);
 // Clinics listed here live on a database of their own; every other clinic shares the main one.
 var clinicDatabases = builder.Configuration.GetSection("Marten:ClinicDatabases").Get<ClinicDatabase[]>() ?? [];
 builder.Services.AddSingleton(TimeProvider.System);
@@ -53,7 +54,7 @@ builder.Services.AddSingleton<VapidKeys>();
 var marten = builder.Services.AddMarten(opts =>
     {
         opts.Connection(dataSource);
-        if (clinicDatabases.Length > 0) opts.Tenancy = new ClinicTenancy(opts, dataSource, clinicDatabases);
+        if (clinicDatabases.Length > 0) opts.Tenancy = new ClinicTenancy(opts, dataSource, clinicDatabases, connect);
         opts.DatabaseSchemaName = builder.Configuration["Marten:Schema"] ?? "calfpain";
         opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, CompactDocuments.Register);
 

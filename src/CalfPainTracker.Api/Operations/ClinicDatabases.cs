@@ -25,14 +25,16 @@ public sealed class ClinicTenancy : ITenancy
     private readonly StoreOptions options;
     private readonly NpgsqlDataSource shared;
     private readonly IReadOnlyList<ClinicDatabase> dedicated;
+    private readonly Func<string, NpgsqlDataSource> connect;
     private readonly Lazy<Databases> databases;
     private CompositeDocumentCleaner? cleaner;
 
-    public ClinicTenancy(StoreOptions options, NpgsqlDataSource shared, IReadOnlyList<ClinicDatabase> dedicated)
+    public ClinicTenancy(StoreOptions options, NpgsqlDataSource shared, IReadOnlyList<ClinicDatabase> dedicated, Func<string, NpgsqlDataSource> connect)
     {
         this.options = options;
         this.shared = shared;
         this.dedicated = dedicated;
+        this.connect = connect;
         // Lazy: a MartenDatabase reads the store's settings when it is made, after configuration.
         databases = new(Build);
     }
@@ -47,7 +49,7 @@ public sealed class ClinicTenancy : ITenancy
         var byClinic = new Dictionary<string, MartenDatabase>(StringComparer.OrdinalIgnoreCase);
         foreach (var database in dedicated)
         {
-            var source = NpgsqlDataSource.Create(database.ConnectionString);
+            var source = connect(database.ConnectionString);
             owned.Add(source);
             var marten = new MartenDatabase(options, source, database.Id);
             all.Add(marten);

@@ -1,7 +1,9 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using CalfPainTracker.Tests.Infrastructure;
+using Marten;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace CalfPainTracker.Tests.Operations;
@@ -59,6 +61,15 @@ public sealed class ClinicDatabaseTests
 
         var ready = JsonNode.Parse(await host.Server.CreateClient().GetStringAsync("/health/ready"))!;
         Assert.Equal("All 2 databases answer.", ready["checks"]!["database"]!["description"]!.GetValue<string>());
+
+        // Both databases compress the documents the service writes with lz4.
+        foreach (var database in await host.Services.GetRequiredService<IDocumentStore>().Storage.AllDatabases())
+        {
+            await using var connection = database.CreateConnection();
+            await connection.OpenAsync();
+            await using var setting = new NpgsqlCommand("show default_toast_compression", connection);
+            Assert.Equal("lz4", await setting.ExecuteScalarAsync());
+        }
     }
 
     // Not Marten's WaitForNonStaleProjectionDataAsync: it walks every database and times out on one
