@@ -130,6 +130,7 @@ public static class Idle
         (string Table, string Key, string Where)[] tables =
         [
             ("mt_streams", "id", "true"),
+            // Ordered by sequence (below), so the daemon folds each copy's events in the order of the original's.
             ("mt_events", "stream_id", "true"),
             ("mt_doc_episode", "id", "true"),
             ("mt_doc_patienttriage", "id", "true"),
@@ -160,7 +161,7 @@ public static class Idle
                 _ => c,
             });
             await using var insert = new NpgsqlCommand(
-                $"insert into {schema}.{table} ({string.Join(", ", names)}) select {string.Join(", ", values)} from {schema}.{table} cross join generate_series(1, {copies}) k where {where}", connection);
+                $"insert into {schema}.{table} ({string.Join(", ", names)}) select {string.Join(", ", values)} from {schema}.{table} cross join generate_series(1, {copies}) k where {where}{(names.Contains("seq_id") ? " order by k, seq_id" : "")}", connection);
             insert.CommandTimeout = 0;
             rows[table] = await insert.ExecuteNonQueryAsync();
         }

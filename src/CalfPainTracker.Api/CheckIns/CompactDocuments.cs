@@ -99,8 +99,10 @@ public static class CompactDocuments
             if (reader.TokenType == JsonTokenType.StartObject)
             {
                 var stored = JsonElement.ParseValue(ref reader);
+                // Receipts written before 1 December 2026 (17b6abf) have no number: they count as the oldest.
+                var numbered = stored.TryGetProperty("number", out var storedNumber) ? storedNumber.GetInt32() : 0;
                 return new(DayOf(stored), stored.GetProperty("correction").GetBoolean(),
-                    [.. stored.GetProperty("alertIds").EnumerateArray().Select(a => a.GetGuid())], stored.GetProperty("number").GetInt32());
+                    [.. stored.GetProperty("alertIds").EnumerateArray().Select(a => a.GetGuid())], numbered);
             }
             var day = ReadDay<CheckInReceipt>(ref reader);
             if (!reader.Read() || reader.TokenType != JsonTokenType.Number) throw Malformed<CheckInReceipt>();

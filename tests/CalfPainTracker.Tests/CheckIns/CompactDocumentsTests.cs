@@ -58,6 +58,11 @@ public sealed class CompactDocumentsTests(ApiHost api)
         var receiptsBefore = Serializer.ToJson(episode).Replace(Json(Serializer.ToJson(episode), "receipts"), ObjectFormJson(episode.Receipts), StringComparison.Ordinal);
         Assert.Contains("\"alertIds\":", receiptsBefore, StringComparison.Ordinal);
         Assert.Equal(Receipts(episode), Receipts(Read<Episode>(receiptsBefore)));
+        // Receipts from before they were numbered (17b6abf) read as the oldest.
+        var unnumbered = System.Text.RegularExpressions.Regex.Replace(receiptsBefore, ",\"number\":[0-9]+", "");
+        Assert.DoesNotContain("\"number\":", unnumbered, StringComparison.Ordinal);
+        Assert.All(Read<Episode>(unnumbered).Receipts.Values, r => Assert.Equal(0, r.Number));
+        Assert.Equal(episode.Receipts.Keys.Order(), Read<Episode>(unnumbered).Receipts.Keys.Order());
         // The trend kept each day's check-in in full, as the store writes a check-in.
         var trendBefore = Serializer.ToJson(trend).Replace(DaysJson(Serializer.ToJson(trend)), Serializer.ToJson(checkIns), StringComparison.Ordinal);
         Assert.Contains(Note, trendBefore, StringComparison.Ordinal);
