@@ -21,12 +21,8 @@ public static class ExportEndpoints
         var episode = await session.LoadVisible(episodeId, caller, "FHIR export", clock, cancellation);
         if (episode is null) return Problems.EpisodeNotFound(episodeId);
 
-        // The trend read model keeps LEFS totals only; the answers themselves are in the events.
-        var lefs = await session.Events.QueryRawEventDataOnly<LefsAnswered>()
-            .Where(e => e.EpisodeId == episodeId)
-            .ToListAsync(cancellation);
         var history = await EpisodeHistory.Of(session, episodeId, cancellation);
-        var bundle = FhirEpisodeExport.ToBundle(episode, history.Days, lefs, caller.IsClinician, clock.GetUtcNow());
+        var bundle = FhirEpisodeExport.ToBundle(episode, history.Days, history.Lefs, caller.IsClinician, clock.GetUtcNow());
         return TypedResults.Text(bundle.ToJson(), FhirEpisodeExport.MediaType, Encoding.UTF8);
     }
 

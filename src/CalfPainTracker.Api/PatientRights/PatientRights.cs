@@ -111,8 +111,8 @@ public static class PatientRightsEndpoints
         var records = new List<PatientEpisodeRecord>();
         foreach (var episode in await Episodes(session, caller, cancellation))
         {
-            var history = await EpisodeHistory.Of(session, episode.Id, cancellation);
             var events = await session.Events.FetchStreamAsync(episode.Id, token: cancellation);
+            var history = EpisodeHistory.From(episode.Id, events);
             records.Add(new PatientEpisodeRecord(
                 EpisodeSummary.Of(episode),
                 events.Select(e => e.Data switch
@@ -122,7 +122,7 @@ public static class PatientRightsEndpoints
                     _ => null,
                 }).OfType<CheckInVersion>().ToList(),
                 episode.Alerts,
-                events.Select(e => e.Data).OfType<LefsAnswered>().Select(l => new QuestionnaireAnswers("lefs", l.Day, l.Answers, l.Total)).ToList(),
+                history.Lefs.Select(l => new QuestionnaireAnswers("lefs", l.Day, l.Answers, l.Total)).ToList(),
                 history.Compute(),
                 EpisodeTimeline.Fold(events.Select(e => e.Data))
                     .Where(e => ShownToPatients.Contains(e.Kind))

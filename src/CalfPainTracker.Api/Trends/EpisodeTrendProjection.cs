@@ -80,7 +80,7 @@ public sealed partial class EpisodeTrendProjection : SingleStreamProjection<Epis
 
     public static void Apply(TreatmentPlanSet e, EpisodeTrend trend) => trend.Plan = e.Plan;
 
-    public static void Apply(LefsAnswered e, EpisodeTrend trend) => trend.Lefs.Add(new LefsScore(e.Day, e.Total));
+    public static void Apply(LefsAnswered e, EpisodeTrend trend) => trend.Lefs.Add(LefsScore.Of(e));
 
     /// <summary>
     /// The last event of an erased stream. This model holds none of the patient's words, but a

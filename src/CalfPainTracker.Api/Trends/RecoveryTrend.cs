@@ -4,7 +4,10 @@ using CalfPainTracker.Episodes;
 
 namespace CalfPainTracker.Trends;
 
-public sealed record LefsScore(DateOnly Day, int Total);
+public sealed record LefsScore(DateOnly Day, int Total)
+{
+    public static LefsScore Of(LefsAnswered answered) => new(answered.Day, answered.Total);
+}
 
 /// <summary>Lower Extremity Functional Scale (Binkley 1999): higher is better.</summary>
 public static class Lefs
