@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using CalfPainTracker.CheckIns;
+using CalfPainTracker.Episodes;
 using CalfPainTracker.Tests.Infrastructure;
 using CalfPainTracker.Trends;
 using FsCheck;
@@ -29,18 +30,27 @@ public sealed class TrendProjectionProperties(ApiHost api)
         select new Entry(day, pain, ice, stretching, rest, nsaid);
 
     [Fact]
-    public async Task For_any_history_with_gaps_corrections_and_backfill_the_projected_trend_equals_the_trend_of_the_raw_events()
+    public async Task For_any_history_with_gaps_corrections_backfill_a_plan_and_lefs_the_projected_trend_equals_the_trend_of_the_raw_events()
     {
         var histories = Gen.Sample(Gen.NonEmptyListOf(Entries), 20, 25);
         var json = api.Host.Services.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
 
         var logged = new List<(IList<Entry> History, TestClinic Clinic, TestUser Patient, Guid Episode)>();
-        foreach (var history in histories)
+        foreach (var (history, i) in histories.Select((h, i) => (h, i)))
         {
             var clinic = new TestClinic(api);
             var patient = clinic.Patient();
-            var episode = await patient.OpenEpisode(onsetDate: Onset.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+            var physio = clinic.Physio();
+            var episode = await physio.OpenEpisode(patient: patient, onsetDate: Onset.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+            // The trend is stored a month to a document (the days here run from October into
+            // November); a plan and LEFS answers land in a month of their own.
+            if (i % 3 == 0) await SetPlan(physio, episode, restHours: 1);
             foreach (var entry in history) await patient.LogCheckIn(episode, CheckInOf(entry));
+            if (i % 2 == 0) await SetPlan(physio, episode, restHours: 2 + i % 3);
+            for (var answered = 0; answered < i % 3; answered++)
+            {
+                await (await patient.Post($"/api/episodes/{episode}/questionnaires/lefs", new { answers = Enumerable.Repeat(history.Count % 5, 20) })).ShouldBe(System.Net.HttpStatusCode.Created);
+            }
             logged.Add((history, clinic, patient, episode));
         }
         await api.CatchUp();
@@ -51,17 +61,25 @@ public sealed class TrendProjectionProperties(ApiHost api)
             foreach (var extra in new[] { "episodeId", "eventsBehind", "disclaimer" }) projected.Remove(extra);
 
             var latestByDay = new SortedDictionary<DateOnly, CheckIn>();
+            TreatmentPlan? plan = null;
+            var lefs = new List<LefsScore>();
             foreach (var e in await api.Events(clinic.Id, episode))
             {
                 if (e.Data is CheckInLogged first) latestByDay[first.CheckIn.Day] = first.CheckIn;
                 if (e.Data is CheckInCorrected corrected) latestByDay[corrected.CheckIn.Day] = corrected.CheckIn;
+                if (e.Data is TreatmentPlanSet set) plan = set.Plan;
+                if (e.Data is LefsAnswered answered) lefs.Add(new LefsScore(answered.Day, answered.Total));
             }
-            var direct = JsonSerializer.SerializeToNode(RecoveryTrends.Compute([.. latestByDay.Values], null, []), json)!;
+            var direct = JsonSerializer.SerializeToNode(RecoveryTrends.Compute([.. latestByDay.Values], plan, lefs), json)!;
 
             Assert.True(JsonNode.DeepEquals(direct, projected),
                 $"History {string.Join(", ", history)}\nprojected {projected}\ndirect    {direct}");
         }
     }
+
+    private static async Task SetPlan(TestUser physio, Guid episode, int restHours) =>
+        await (await physio.Put($"/api/episodes/{episode}/plan",
+            new { restHoursPerDay = restHours, iceMinutesPerDay = 20, heatMinutesPerDay = 0, stretchingMinutesPerDay = 10 })).ShouldBe(System.Net.HttpStatusCode.OK);
 
     private static JsonObject CheckInOf(Entry entry) =>
         TestUser.CheckIn(Onset.AddDays(entry.DayOffset).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), entry.Pain, new
