@@ -97,7 +97,6 @@ var marten = builder.Services.AddMarten(opts =>
         opts.Schema.For<PatientTriage>().Duplicate(t => t.PhysiotherapistId).Duplicate(t => t.Status);
         // Async: the check-in's write stays one inline document; trends are read over weeks.
         opts.Projections.Add<EpisodeTrendProjection>(ProjectionLifecycle.Async);
-        opts.Schema.For<EpisodeTrendMonth>().Duplicate(m => m.EpisodeId);
     })
     .UseLightweightSessions();
 // On by default, so that a first start on an empty database just works. A release pipeline that
@@ -105,8 +104,6 @@ var marten = builder.Services.AddMarten(opts =>
 // comparing every table with the model (about half a second) and no two nodes race to alter one.
 var applySchemaOnStartup = builder.Configuration.GetValue("Marten:ApplySchemaOnStartup", true);
 if (applySchemaOnStartup) marten.ApplyAllDatabaseChangesOnStartup();
-// Whatever the setting: `db-apply` only adds and alters, and a retired table must not outlive its release.
-builder.Services.AddHostedService<RetiredReadModels>();
 // Distributed (the default): Wolverine assigns the async projections to one of the nodes and
 // moves them when that node stops sending heartbeats. Solo or Disabled for a single process.
 var daemonMode = builder.Configuration["Marten:DaemonMode"] ?? "Distributed";

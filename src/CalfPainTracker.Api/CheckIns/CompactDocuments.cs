@@ -65,14 +65,15 @@ public static class CompactDocuments
     /// <summary>
     /// <c>["2026-03-01", 4, 1, 1, 1.5, 10, 0, 15, 0]</c>: the day, pain, swelling (its number), whether any
     /// swelling, rest hours, ice, heat and stretching minutes, and whether an NSAID was taken (0 or 1).
-    /// The trend's months were only ever stored in this form.
+    /// The object form it replaces was the check-in in full.
     /// </summary>
     private sealed class RecoveryDayJson : CompactDayJson<RecoveryDay>
     {
         protected override RecoveryDay FromNumbers(DateOnly day, ReadOnlySpan<decimal> numbers) =>
             new(day, (int)numbers[0], (Swelling)(int)numbers[1], numbers[2] != 0, numbers[3], (int)numbers[4], (int)numbers[5], (int)numbers[6], numbers[7] != 0);
 
-        protected override RecoveryDay FromObject(JsonElement stored, JsonSerializerOptions options) => throw Malformed<RecoveryDay>();
+        protected override RecoveryDay FromObject(JsonElement stored, JsonSerializerOptions options) =>
+            RecoveryDay.Of(stored.Deserialize<CheckIn>(options) ?? throw new JsonException("A stored check-in is null."));
 
         protected override void WriteNumbers(Utf8JsonWriter writer, RecoveryDay day)
         {

@@ -37,8 +37,8 @@ public static class GetTrendEndpoint
         var episode = await session.LoadVisible(episodeId, Caller.From(user), "trend", clock, cancellation);
         if (episode is null) return Problems.EpisodeNotFound(episodeId);
 
-        var trend = await EpisodeTrend.Load(session, episodeId, cancellation);
-        var body = JsonSerializer.SerializeToNode(trend.Compute().Within(first, last), json.Value.SerializerOptions)!.AsObject();
+        var trend = await session.LoadAsync<EpisodeTrend>(episodeId, cancellation);
+        var body = JsonSerializer.SerializeToNode((trend?.Compute() ?? RecoveryTrends.Compute([], null, [])).Within(first, last), json.Value.SerializerOptions)!.AsObject();
         body.Insert(0, "episodeId", episodeId);
         body["eventsBehind"] = await EpisodeTrendProjection.EventsBehind(session, episodeId, cancellation);
         body["disclaimer"] = Alerts.Disclaimer.Text;

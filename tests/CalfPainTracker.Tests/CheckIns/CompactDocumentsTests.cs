@@ -21,13 +21,11 @@ public sealed class CompactDocumentsTests(ApiHost api)
     [Fact]
     public void A_300_day_recovery_is_stored_in_a_fraction_of_the_room_and_read_back_day_for_day_and_receipt_for_receipt()
     {
-        var (episode, triage, months, checkIns) = Recovery(days: 300);
+        var (episode, triage, trend, checkIns) = Recovery(days: 300);
 
         var storedEpisode = Serializer.ToJson(episode);
         var storedTriage = Serializer.ToJson(triage);
-        var storedMonths = months.Select(Serializer.ToJson).ToList();
-        var trend = EpisodeTrend.Of(months);
-        var trendBack = EpisodeTrend.Of(storedMonths.Select(Read<EpisodeTrendMonth>));
+        var storedTrend = Serializer.ToJson(trend);
         var episodeBack = Read<Episode>(storedEpisode);
         var triageBack = Read<PatientTriage>(storedTriage);
 
@@ -37,13 +35,10 @@ public sealed class CompactDocumentsTests(ApiHost api)
         Assert.Contains(episode.Receipts.Values, r => r.AlertIds.Count > 0);
         Assert.True(Json(storedEpisode, "receipts").Length * 4 < ObjectFormJson(episode.Receipts).Length * 3, $"receipts: {Json(storedEpisode, "receipts").Length} bytes against {ObjectFormJson(episode.Receipts).Length}");
         Assert.Equal(triage.Days, triageBack.Days);
-        Assert.Equal(300, trendBack.Days.Count);
-        Assert.Equal(trend.Days, trendBack.Days);
-        Assert.Equal(trend.Compute().Weeks, trendBack.Compute().Weeks);
-        Assert.True(storedMonths.Sum(m => DaysJson(m).Length) * 10 < Serializer.ToJson(checkIns).Length, $"trend days: {storedMonths.Sum(m => DaysJson(m).Length)} bytes");
-        // What the daemon rewrites for a check-in is its month, as small on day 300 as on day 10.
-        Assert.True(storedMonths.Max(m => m.Length) < 1_600, $"largest month: {storedMonths.Max(m => m.Length)} bytes");
-        Assert.All(storedMonths, m => Assert.DoesNotContain(Note, m, StringComparison.Ordinal));
+        Assert.Equal(trend.Days, Read<EpisodeTrend>(storedTrend).Days);
+        Assert.Equal(trend.Compute().Weeks, Read<EpisodeTrend>(storedTrend).Compute().Weeks);
+        Assert.True(DaysJson(storedTrend).Length * 10 < Serializer.ToJson(checkIns).Length, $"trend days: {DaysJson(storedTrend).Length} bytes");
+        Assert.DoesNotContain(Note, storedTrend, StringComparison.Ordinal);
         Assert.Equal(triage.Source.AdherencePercent, triageBack.Source.AdherencePercent);
         Assert.True(DaysJson(storedEpisode).Length * 5 < ObjectFormJson(episode.Days).Length * 3, $"episode days: {DaysJson(storedEpisode).Length} bytes");
         Assert.True(DaysJson(storedTriage).Length * 3 < ObjectFormJson(triage.Days).Length, $"triage days: {DaysJson(storedTriage).Length} bytes");
@@ -53,7 +48,7 @@ public sealed class CompactDocumentsTests(ApiHost api)
     [Fact]
     public void Documents_stored_before_with_every_field_named_are_still_read()
     {
-        var (episode, triage, _, _) = Recovery(days: 5);
+        var (episode, triage, trend, checkIns) = Recovery(days: 5);
         var storedBefore = Serializer.ToJson(triage).Replace(DaysJson(Serializer.ToJson(triage)), ObjectFormJson(triage.Days), StringComparison.Ordinal);
         var episodeBefore = Serializer.ToJson(episode).Replace(DaysJson(Serializer.ToJson(episode)), ObjectFormJson(episode.Days), StringComparison.Ordinal);
 
@@ -68,6 +63,10 @@ public sealed class CompactDocumentsTests(ApiHost api)
         Assert.DoesNotContain("\"number\":", unnumbered, StringComparison.Ordinal);
         Assert.All(Read<Episode>(unnumbered).Receipts.Values, r => Assert.Equal(0, r.Number));
         Assert.Equal(episode.Receipts.Keys.Order(), Read<Episode>(unnumbered).Receipts.Keys.Order());
+        // The trend kept each day's check-in in full, as the store writes a check-in.
+        var trendBefore = Serializer.ToJson(trend).Replace(DaysJson(Serializer.ToJson(trend)), Serializer.ToJson(checkIns), StringComparison.Ordinal);
+        Assert.Contains(Note, trendBefore, StringComparison.Ordinal);
+        Assert.Equal(trend.Days, Read<EpisodeTrend>(trendBefore).Days);
     }
 
     [Fact]
@@ -87,11 +86,11 @@ public sealed class CompactDocumentsTests(ApiHost api)
 
     private const string Note = "Walked to the shop and back";
 
-    private static (Episode, PatientTriage, IReadOnlyCollection<EpisodeTrendMonth>, CheckIn[]) Recovery(int days)
+    private static (Episode, PatientTriage, EpisodeTrend, CheckIn[]) Recovery(int days)
     {
         var episode = PatientStories.Episode();
         var triage = new PatientTriage();
-        var months = new Dictionary<string, EpisodeTrendMonth>();
+        var trend = new EpisodeTrend { Id = episode.Id };
         triage.Follow(new TreatmentPlan(1.5m, 20, 0, 10));
         var checkIns = Enumerable.Range(0, days)
             .Select(d => PatientStories.Day(d, pain: 7 - d % 8) with
@@ -108,10 +107,9 @@ public sealed class CompactDocumentsTests(ApiHost api)
         foreach (var checkIn in checkIns)
         {
             triage.Record(checkIn);
-            var month = EpisodeTrendMonth.IdOf(episode.Id, checkIn.Day);
-            EpisodeTrendProjection.Apply(new CheckInLogged(episode.Id, checkIn), months.GetValueOrDefault(month) ?? (months[month] = new()));
+            EpisodeTrendProjection.Apply(new CheckInLogged(episode.Id, checkIn), trend);
         }
-        return (episode, triage, months.Values, checkIns);
+        return (episode, triage, trend, checkIns);
     }
 
     private T Read<T>(string json) => Serializer.FromJson<T>(new MemoryStream(Encoding.UTF8.GetBytes(json)));

@@ -58,9 +58,9 @@ public sealed class HealthTests
         Assert.Equal("healthy", body["checks"]!["database"]!["status"]!.GetValue<string>());
         Assert.Equal("healthy", body["checks"]!["messaging"]!["status"]!.GetValue<string>());
         var projections = body["checks"]!["projections"]!;
-        Assert.Contains("EpisodeTrendMonth:All is", projections["description"]!.GetValue<string>(), StringComparison.Ordinal);
-        Assert.True(projections["data"]!["EpisodeTrendMonth:All"]!["eventsBehind"]!.GetValue<long>() >= 2);
-        Assert.True(projections["data"]!["EpisodeTrendMonth:All"]!["secondsBehind"]!.GetValue<double>() >= 1);
+        Assert.Contains("EpisodeTrend:All is", projections["description"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.True(projections["data"]!["EpisodeTrend:All"]!["eventsBehind"]!.GetValue<long>() >= 2);
+        Assert.True(projections["data"]!["EpisodeTrend:All"]!["secondsBehind"]!.GetValue<double>() >= 1);
         // The node still takes check-ins, which is what readiness promises.
         await (await patient.LogCheckIn(episode, TestUser.CheckIn(PatientCalendar.DaysAgo(1, TestUser.Zone)))).ShouldBe(HttpStatusCode.Created);
     }

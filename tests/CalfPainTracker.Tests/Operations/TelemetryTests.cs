@@ -88,8 +88,8 @@ public sealed class TelemetryTests
         Assert.Equal(1, Sum(metrics, Telemetry.AlertsRaisedInstrument, ("rule", "possible-clot-in-lungs"), ("severity", "emergency")));
         Assert.Equal(1, Sum(metrics, Telemetry.WebhookDeliveriesInstrument, ("outcome", "delivered")));
         var written = await EventsIn(connectionString);
-        Assert.Equal(written, Last(metrics, Telemetry.EventsBehindInstrument, ("event_store", Schema), ("projection", "EpisodeTrendMonth:All")));
-        Assert.True(Last(metrics, Telemetry.SecondsBehindInstrument, ("event_store", Schema), ("projection", "EpisodeTrendMonth:All")) > 0);
+        Assert.Equal(written, Last(metrics, Telemetry.EventsBehindInstrument, ("event_store", Schema), ("projection", "EpisodeTrend:All")));
+        Assert.True(Last(metrics, Telemetry.SecondsBehindInstrument, ("event_store", Schema), ("projection", "EpisodeTrend:All")) > 0);
         Assert.Equal(0, Last(metrics, Telemetry.OutboxDepthInstrument, ("event_store", Schema), ("state", "outgoing")));
         // The episode's reminder and missed-check-in check wait for their time: reported neither as overdue nor at all.
         Assert.NotEmpty(Points(metrics, Telemetry.OutboxDepthInstrument, [("event_store", Schema), ("state", "overdue")]));

@@ -42,8 +42,8 @@ public sealed class TrendProjectionProperties(ApiHost api)
             var patient = clinic.Patient();
             var physio = clinic.Physio();
             var episode = await physio.OpenEpisode(patient: patient, onsetDate: Onset.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
-            // The trend is stored a month to a document (the days here run from October into
-            // November); a plan and LEFS answers land in a month of their own.
+            // A plan set before the check-ins, one replaced after them, and LEFS answered on the
+            // clock's day: the trend must take the latest plan and every score.
             if (i % 3 == 0) await SetPlan(physio, episode, restHours: 1);
             foreach (var entry in history) await patient.LogCheckIn(episode, CheckInOf(entry));
             if (i % 2 == 0) await SetPlan(physio, episode, restHours: 2 + i % 3);
