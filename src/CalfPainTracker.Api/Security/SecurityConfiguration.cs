@@ -2,6 +2,7 @@ using System.Threading.RateLimiting;
 using CalfPainTracker.Enrolment;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.IdentityModel.Tokens;
 
@@ -16,6 +17,28 @@ public sealed class SecuritySettings
     public int WritesPerMinutePerUser { get; set; } = 120;
 
     public long MaxRequestBodyBytes { get; set; } = 64 * 1024;
+
+    /// <summary>
+    /// The load balancers and reverse proxies in front of the service, comma-separated addresses or
+    /// CIDR networks. Only their <c>X-Forwarded-For</c> is believed: behind one, every request
+    /// otherwise comes from the proxy's address, and the per-address limit on signing in would be
+    /// one limit shared by every patient of the clinic. Anyone else's header is ignored, or a
+    /// client could name a new address with each guess.
+    /// </summary>
+    public string TrustedProxies { get; set; } = "";
+
+    public (IReadOnlyList<System.Net.IPAddress> Proxies, IReadOnlyList<System.Net.IPNetwork> Networks) ParseTrustedProxies()
+    {
+        var proxies = new List<System.Net.IPAddress>();
+        var networks = new List<System.Net.IPNetwork>();
+        foreach (var entry in TrustedProxies.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (entry.Contains('/', StringComparison.Ordinal) && System.Net.IPNetwork.TryParse(entry, out var network)) networks.Add(network);
+            else if (System.Net.IPAddress.TryParse(entry, out var address)) proxies.Add(address);
+            else throw new InvalidOperationException($"Security:TrustedProxies: '{entry}' is neither an IP address nor a CIDR network (e.g. 10.0.0.0/8).");
+        }
+        return (proxies, networks);
+    }
 }
 
 public static class Policies
@@ -38,6 +61,17 @@ public static class SecurityConfiguration
 
         var site = PublicAddress.From(builder.Configuration, builder.Environment);
         var devices = DeviceTokenSettings.From(builder.Configuration);
+        var (proxies, networks) = limits.ParseTrustedProxies();
+        builder.Services.Configure<ForwardedHeadersOptions>(options =>
+        {
+            options.ForwardedHeaders = ForwardedHeaders.XForwardedFor;
+            // Every hop from the right that is one of ours is skipped; the first that is not is the client.
+            options.ForwardLimit = null;
+            options.KnownProxies.Clear();
+            options.KnownIPNetworks.Clear();
+            foreach (var proxy in proxies) options.KnownProxies.Add(proxy);
+            foreach (var network in networks) options.KnownIPNetworks.Add(network);
+        });
         builder.Services.AddSingleton(limits);
         builder.Services.AddSingleton(site);
         builder.Services.AddSingleton(jwt);
@@ -151,6 +185,7 @@ public static class SecurityConfiguration
     public static WebApplication UseCalfPainSecurity(this WebApplication app)
     {
         var limits = app.Services.GetRequiredService<SecuritySettings>();
+        if (limits.TrustedProxies.Length > 0) app.UseForwardedHeaders();
         // The page fetches the provider's discovery document and redeems its code at the
         // provider's token endpoint; nothing else leaves the service's origin.
         var dashboardPolicy = $"default-src 'self'; connect-src 'self'{(app.Services.GetRequiredService<ClinicProviderSettings>().Origin() is { } origin ? " " + origin : "")}; img-src 'self' data:; frame-ancestors 'none'";

@@ -279,6 +279,52 @@ public sealed class DeviceSessionTests : IAsyncLifetime
         Assert.Equal([HttpStatusCode.NotFound, HttpStatusCode.NotFound, HttpStatusCode.NotFound, HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests], answers);
     }
 
+    [Fact]
+    public async Task Behind_the_clinics_proxy_each_phone_has_its_own_sign_in_limit_and_a_client_elsewhere_cannot_name_its_address()
+    {
+        await using var host = await ApiHost.Start(await PostgresServer.ConnectionString, "calfpain_devices", _clock,
+            builder => builder.UseSetting("Auth:SessionAttemptsPerMinutePerAddress", "2").UseSetting("Security:TrustedProxies", "10.0.0.0/8, 192.0.2.10"));
+
+        async Task<HttpStatusCode> Attempt(string from, string forwardedFor)
+        {
+            var context = await host.Server.SendAsync(c =>
+            {
+                c.Connection.RemoteIpAddress = IPAddress.Parse(from);
+                c.Request.Method = "POST";
+                c.Request.Path = "/api/sessions";
+                c.Request.Headers["X-Forwarded-For"] = forwardedFor;
+                c.Request.ContentType = "application/json";
+                var body = "{\"invitationCode\":\"guess\"}"u8.ToArray();
+                c.Request.ContentLength = body.Length;
+                c.Request.Body = new MemoryStream(body);
+            });
+            return (HttpStatusCode)context.Response.StatusCode;
+        }
+
+        // Two phones behind the load balancer (10.1.2.3), one of them through a second proxy of ours.
+        Assert.Equal(HttpStatusCode.NotFound, await Attempt("10.1.2.3", "203.0.113.7"));
+        Assert.Equal(HttpStatusCode.NotFound, await Attempt("10.1.2.3", "203.0.113.7"));
+        Assert.Equal(HttpStatusCode.TooManyRequests, await Attempt("10.1.2.3", "203.0.113.7"));
+        Assert.Equal(HttpStatusCode.NotFound, await Attempt("10.1.2.3", "203.0.113.8, 192.0.2.10"));
+        // A client that is not a proxy of ours names a new address with every guess: its own is limited.
+        Assert.Equal(HttpStatusCode.NotFound, await Attempt("198.51.100.9", "203.0.113.20"));
+        Assert.Equal(HttpStatusCode.NotFound, await Attempt("198.51.100.9", "203.0.113.21"));
+        Assert.Equal(HttpStatusCode.TooManyRequests, await Attempt("198.51.100.9", "203.0.113.22"));
+        // Nor can it hide behind a proxy's address it writes in the header.
+        Assert.Equal(HttpStatusCode.TooManyRequests, await Attempt("198.51.100.9", "203.0.113.23, 10.1.2.3"));
+    }
+
+    [Fact]
+    public void A_trusted_proxy_that_is_not_an_address_or_network_stops_the_service_with_the_entry_named()
+    {
+        var settings = new CalfPainTracker.Security.SecuritySettings { TrustedProxies = "10.0.0.0/8, lb.clinic.example" };
+        var refused = Assert.Throws<InvalidOperationException>(() => settings.ParseTrustedProxies());
+        Assert.Contains("'lb.clinic.example'", refused.Message, StringComparison.Ordinal);
+        var (proxies, networks) = new CalfPainTracker.Security.SecuritySettings { TrustedProxies = " 10.0.0.0/8 ,fd00::1" }.ParseTrustedProxies();
+        Assert.Equal(IPAddress.Parse("fd00::1"), Assert.Single(proxies));
+        Assert.Equal(System.Net.IPNetwork.Parse("10.0.0.0/8"), Assert.Single(networks));
+    }
+
     private async Task<(TestUser Patient, TestUser Physio, Guid Episode)> Episode()
     {
         var patient = _clinic.Patient();
