@@ -177,6 +177,15 @@ public static class DeviceSessionEndpoints
         return devices.Select(DeviceView.Of).ToList();
     }
 
+    /// <summary>Whether the phone's session still stands; its access tokens are refused once it has ended.</summary>
+    public static async Task<bool> IsSignedIn(IDocumentStore store, Guid clinic, Guid deviceId, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        await using var session = store.QuerySession(clinic.ToString());
+        var device = await session.LoadAsync<DeviceSession>(deviceId, cancellation);
+        return device is { SignedOutAt: null } && device.ClinicId == clinic;
+    }
+
     [WolverineDelete("/api/me/devices/{deviceId}", Name = "SignOutMyDevice")]
     [Authorize(Policy = Policies.Patient)]
     public static async Task<IResult> SignOutMine(Guid deviceId, ClaimsPrincipal user, IDocumentSession session, TimeProvider clock, CancellationToken cancellation)

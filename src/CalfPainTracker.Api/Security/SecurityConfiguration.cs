@@ -113,13 +113,23 @@ public static class SecurityConfiguration
             {
                 options.MapInboundClaims = false;
                 // The service signs phones' tokens for patients only: any other role under its key is not one it made.
-                options.Events = BearerSchemes.Answers(context =>
+                options.Events = BearerSchemes.Answers(async context =>
                 {
-                    if (context.Principal?.FindFirst(Caller.RoleClaim)?.Value != "patient" || context.Principal.FindFirst("sid") is null)
+                    if (context.Principal?.FindFirst(Caller.RoleClaim)?.Value != "patient"
+                        || !Guid.TryParse(context.Principal.FindFirst("sid")?.Value, out var device)
+                        || !Guid.TryParse(context.Principal.FindFirst(Caller.ClinicClaim)?.Value, out var clinic))
                     {
                         context.Fail("A device token is a patient's, with its device.");
+                        return;
                     }
-                    return Task.CompletedTask;
+                    // A phone signed out (by the patient, by the clinic, by the episode's closing or
+                    // an erasure) is refused from that moment, not when its last token expires:
+                    // one lookup by key per request of a phone, which makes few.
+                    var store = context.HttpContext.RequestServices.GetRequiredService<Marten.IDocumentStore>();
+                    if (!await DeviceSessionEndpoints.IsSignedIn(store, clinic, device, context.HttpContext.RequestAborted))
+                    {
+                        context.Fail("This device has been signed out.");
+                    }
                 });
             })
             .AddClinicProvider(provider, schemeByIssuer);

@@ -165,14 +165,19 @@ public sealed class DeviceSessionTests : IAsyncLifetime
         var spare = await SignIn(await Invite(physio, episode));
         var pending = await Invite(physio, episode);
 
+        Assert.Equal(HttpStatusCode.OK, (await Phone(mine).GetAsync($"/api/episodes/{episode}")).StatusCode);
         await (await patient.Client().DeleteAsync($"/api/me/devices/{mine["deviceId"]}")).ShouldBe(HttpStatusCode.NoContent);
         await (await Refresh(mine)).ShouldBeProblem(HttpStatusCode.Unauthorized);
+        // Its access token too, at once, though minutes of its life are left.
+        await (await Phone(mine).GetAsync($"/api/episodes/{episode}")).ShouldBeProblem(HttpStatusCode.Unauthorized);
 
         var listed = (await physio.GetJson($"/api/episodes/{episode}/devices")).AsArray();
         Assert.Equal(3, listed.Count);
         await (await physio.Client().DeleteAsync($"/api/episodes/{episode}/devices/{lost["deviceId"]}")).ShouldBe(HttpStatusCode.NoContent);
         await (await Refresh(lost)).ShouldBeProblem(HttpStatusCode.Unauthorized);
-        await (await Refresh(spare)).ShouldBe(HttpStatusCode.OK);
+        await (await Phone(lost).PostAsJsonAsync($"/api/episodes/{episode}/check-ins", TestUser.CheckIn(PatientCalendar.DaysAgo(1, TestUser.Zone)))).ShouldBeProblem(HttpStatusCode.Unauthorized);
+        var spareRefreshed = await (await Refresh(spare)).ShouldBe(HttpStatusCode.OK);
+        Assert.Equal(HttpStatusCode.OK, (await Phone(spareRefreshed).GetAsync($"/api/episodes/{episode}")).StatusCode);
 
         await (await patient.Post($"/api/episodes/{episode}/close", new { reason = "recovered" })).ShouldBe(HttpStatusCode.NoContent);
         await (await Anonymous().PostAsJsonAsync("/api/sessions", new { invitationCode = pending["code"]!.GetValue<string>() })).ShouldBeProblem(HttpStatusCode.Gone);
@@ -193,6 +198,7 @@ public sealed class DeviceSessionTests : IAsyncLifetime
         await (await patient.Client().DeleteAsync("/api/me")).ShouldBe(HttpStatusCode.OK);
 
         await (await Refresh(phone)).ShouldBeProblem(HttpStatusCode.Unauthorized);
+        await (await Phone(phone).GetAsync("/api/me/export")).ShouldBeProblem(HttpStatusCode.Unauthorized);
         var events = await Events(episode);
         Assert.Contains(events, e => e is DeviceSignedOut { Reason: SignOutReason.Erasure });
         Assert.All(events.OfType<DeviceEnrolled>(), e => Assert.Equal("[erased at the patient's request]", e.DeviceName));
