@@ -177,13 +177,20 @@ public static class DeviceSessionEndpoints
         return devices.Select(DeviceView.Of).ToList();
     }
 
-    /// <summary>Whether the phone's session still stands; its access tokens are refused once it has ended.</summary>
-    public static async Task<bool> IsSignedIn(IDocumentStore store, Guid clinic, Guid deviceId, CancellationToken cancellation)
+    /// <summary>
+    /// Whether the phone's access tokens are still honoured. A phone signed out for its safety (by
+    /// the patient, by the clinic, for a replayed refresh token, at an erasure) is refused at once.
+    /// One signed out because its episode was closed keeps its last token's minutes: the patient's
+    /// own record, and a check-in sent meanwhile is answered "episode closed" (409) instead of a
+    /// bare sign-out that would leave the patient not knowing why.
+    /// </summary>
+    public static async Task<bool> HonoursTokens(IDocumentStore store, Guid clinic, Guid deviceId, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(store);
         await using var session = store.QuerySession(clinic.ToString());
         var device = await session.LoadAsync<DeviceSession>(deviceId, cancellation);
-        return device is { SignedOutAt: null } && device.ClinicId == clinic;
+        return device is not null && device.ClinicId == clinic
+            && (device.SignedOutAt is null || device.SignOutReason == SignOutReason.EpisodeClosed);
     }
 
     [WolverineDelete("/api/me/devices/{deviceId}", Name = "SignOutMyDevice")]

@@ -122,11 +122,10 @@ public static class SecurityConfiguration
                         context.Fail("A device token is a patient's, with its device.");
                         return;
                     }
-                    // A phone signed out (by the patient, by the clinic, by the episode's closing or
-                    // an erasure) is refused from that moment, not when its last token expires:
-                    // one lookup by key per request of a phone, which makes few.
+                    // A phone signed out for its safety is refused from that moment, not when its
+                    // last token expires: one lookup by key per request of a phone, which makes few.
                     var store = context.HttpContext.RequestServices.GetRequiredService<Marten.IDocumentStore>();
-                    if (!await DeviceSessionEndpoints.IsSignedIn(store, clinic, device, context.HttpContext.RequestAborted))
+                    if (!await DeviceSessionEndpoints.HonoursTokens(store, clinic, device, context.HttpContext.RequestAborted))
                     {
                         context.Fail("This device has been signed out.");
                     }

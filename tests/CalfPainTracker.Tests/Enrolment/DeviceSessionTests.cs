@@ -180,6 +180,9 @@ public sealed class DeviceSessionTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, (await Phone(spareRefreshed).GetAsync($"/api/episodes/{episode}")).StatusCode);
 
         await (await patient.Post($"/api/episodes/{episode}/close", new { reason = "recovered" })).ShouldBe(HttpStatusCode.NoContent);
+        // Closing is no threat: the phone keeps its token's last minutes, so it learns why it may not check in.
+        await (await Refresh(spareRefreshed)).ShouldBeProblem(HttpStatusCode.Unauthorized);
+        await (await Phone(spareRefreshed).PostAsJsonAsync($"/api/episodes/{episode}/check-ins", TestUser.CheckIn(PatientCalendar.DaysAgo(1, TestUser.Zone)))).ShouldBeProblem(HttpStatusCode.Conflict);
         await (await Anonymous().PostAsJsonAsync("/api/sessions", new { invitationCode = pending["code"]!.GetValue<string>() })).ShouldBeProblem(HttpStatusCode.Gone);
         var events = await Events(episode);
         Assert.Contains(events, e => e is DeviceSignedOut { Reason: SignOutReason.ByPatient });
