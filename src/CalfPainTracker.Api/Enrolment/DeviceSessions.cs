@@ -39,6 +39,16 @@ public sealed class DeviceSession
 
     public bool IsActive(DateTimeOffset now, DeviceTokenSettings settings) => SignedOutAt is null && LastUsedAt + settings.DeviceSessionIdleLifetime > now;
 
+    /// <summary>
+    /// Whether the access tokens already issued still work. A phone signed out for its safety (by
+    /// the patient, by the clinic, for a replayed refresh token, at an erasure) is refused at once.
+    /// One signed out because its episode was closed keeps its last token's minutes: the patient's
+    /// own record, and a check-in sent meanwhile is answered "episode closed" (409) instead of a
+    /// bare sign-out that would leave the patient not knowing why. Idleness does not matter here:
+    /// a token lives minutes, the idle limit weeks.
+    /// </summary>
+    public bool HonoursAccessTokens => SignedOutAt is null || SignOutReason == Enrolment.SignOutReason.EpisodeClosed;
+
     /// <summary>Ends the session; the event for the episode's history, or null if it had already ended.</summary>
     public DeviceSignedOut? SignOut(SignOutReason reason, Guid? by, DateTimeOffset now)
     {
@@ -177,20 +187,13 @@ public static class DeviceSessionEndpoints
         return devices.Select(DeviceView.Of).ToList();
     }
 
-    /// <summary>
-    /// Whether the phone's access tokens are still honoured. A phone signed out for its safety (by
-    /// the patient, by the clinic, for a replayed refresh token, at an erasure) is refused at once.
-    /// One signed out because its episode was closed keeps its last token's minutes: the patient's
-    /// own record, and a check-in sent meanwhile is answered "episode closed" (409) instead of a
-    /// bare sign-out that would leave the patient not knowing why.
-    /// </summary>
+    /// <summary>Whether the clinic's phone <paramref name="deviceId"/> exists and <see cref="DeviceSession.HonoursAccessTokens"/>.</summary>
     public static async Task<bool> HonoursTokens(IDocumentStore store, Guid clinic, Guid deviceId, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(store);
         await using var session = store.QuerySession(clinic.ToString());
         var device = await session.LoadAsync<DeviceSession>(deviceId, cancellation);
-        return device is not null && device.ClinicId == clinic
-            && (device.SignedOutAt is null || device.SignOutReason == SignOutReason.EpisodeClosed);
+        return device is not null && device.ClinicId == clinic && device.HonoursAccessTokens;
     }
 
     [WolverineDelete("/api/me/devices/{deviceId}", Name = "SignOutMyDevice")]

@@ -68,7 +68,7 @@ public sealed class TrendProjectionProperties(ApiHost api)
                 if (e.Data is CheckInLogged first) latestByDay[first.CheckIn.Day] = first.CheckIn;
                 if (e.Data is CheckInCorrected corrected) latestByDay[corrected.CheckIn.Day] = corrected.CheckIn;
                 if (e.Data is TreatmentPlanSet set) plan = set.Plan;
-                if (e.Data is LefsAnswered answered) lefs.Add(new LefsScore(answered.Day, answered.Total));
+                if (e.Data is LefsAnswered answered) lefs.Add(LefsScore.Of(answered));
             }
             var direct = JsonSerializer.SerializeToNode(RecoveryTrends.Compute([.. latestByDay.Values], plan, lefs), json)!;
 
