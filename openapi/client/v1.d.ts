@@ -1681,7 +1681,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No valid, unexpired bearer token. */
+            /** @description No valid, unexpired bearer token. A signed-out phone's token is refused at once, with `signedOut` saying why: `by-patient`, `by-clinic`, `refresh-token-reused`, `erasure` or `episode-closed`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1737,7 +1737,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No valid, unexpired bearer token. */
+            /** @description No valid, unexpired bearer token. A signed-out phone's token is refused at once, with `signedOut` saying why: `by-patient`, `by-clinic`, `refresh-token-reused`, `erasure` or `episode-closed`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1824,7 +1824,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
                 };
             };
-            /** @description No valid, unexpired bearer token. */
+            /** @description No valid, unexpired bearer token. A signed-out phone's token is refused at once, with `signedOut` saying why: `by-patient`, `by-clinic`, `refresh-token-reused`, `erasure` or `episode-closed`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1916,7 +1916,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No valid, unexpired bearer token. */
+            /** @description No valid, unexpired bearer token. A signed-out phone's token is refused at once, with `signedOut` saying why: `by-patient`, `by-clinic`, `refresh-token-reused`, `erasure` or `episode-closed`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1985,7 +1985,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
                 };
             };
-            /** @description No valid, unexpired bearer token. */
+            /** @description No valid, unexpired bearer token. A signed-out phone's token is refused at once, with `signedOut` saying why: `by-patient`, `by-clinic`, `refresh-token-reused`, `erasure` or `episode-closed`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2077,7 +2077,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No valid, unexpired bearer token. */
+            /** @description No valid, unexpired bearer token. A signed-out phone's token is refused at once, with `signedOut` saying why: `by-patient`, `by-clinic`, `refresh-token-reused`, `erasure` or `episode-closed`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2165,7 +2165,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
                 };
             };
-            /** @description No valid, unexpired bearer token. */
+            /** @description No valid, unexpired bearer token. A signed-out phone's token is refused at once, with `signedOut` saying why: `by-patient`, `by-clinic`, `refresh-token-reused`, `erasure` or `episode-closed`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2258,7 +2258,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No valid, unexpired bearer token. */
+            /** @description No valid, unexpired bearer token. A signed-out phone's token is refused at once, with `signedOut` saying why: `by-patient`, `by-clinic`, `refresh-token-reused`, `erasure` or `episode-closed`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2345,7 +2345,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
                 };
             };
-            /** @description No valid, unexpired bearer token. */
+            /** @description No valid, unexpired bearer token. A signed-out phone's token is refused at once, with `signedOut` saying why: `by-patient`, `by-clinic`, `refresh-token-reused`, `erasure` or `episode-closed`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2449,7 +2449,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
                 };
             };
-            /** @description No valid, unexpired bearer token. */
+            /** @description No valid, unexpired bearer token. A signed-out phone's token is refused at once, with `signedOut` saying why: `by-patient`, `by-clinic`, `refresh-token-reused`, `erasure` or `episode-closed`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2552,7 +2552,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
                 };
             };
-            /** @description No valid, unexpired bearer token. */
+            /** @description No valid, unexpired bearer token. A signed-out phone's token is refused at once, with `signedOut` saying why: `by-patient`, `by-clinic`, `refresh-token-reused`, `erasure` or `episode-closed`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2644,7 +2644,7 @@ export interface operations {
                     "application/json": components["schemas"]["DashboardView"];
                 };
             };
-            /** @description No valid, unexpired bearer token. */
+            /** @description No valid, unexpired bearer token. A signed-out phone's token is refused at once, with `signedOut` saying why: `by-patient`, `by-clinic`, `refresh-token-reused`, `erasure` or `episode-closed`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2787,7 +2787,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
                 };
             };
-            /** @description The refresh token is unknown, signed out, or was used before (then the device is signed out). */
+            /** @description The refresh token is unknown, signed out, or was used before (then the device is signed out); a signed-out phone's problem has `signedOut` saying why, as on every route. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2852,7 +2852,7 @@ export interface operations {
                     "application/json": components["schemas"]["DeviceView"][];
                 };
             };
-            /** @description No valid, unexpired bearer token. */
+            /** @description No valid, unexpired bearer token. A signed-out phone's token is refused at once, with `signedOut` saying why: `by-patient`, `by-clinic`, `refresh-token-reused`, `erasure` or `episode-closed`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2899,7 +2899,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No valid, unexpired bearer token. */
+            /** @description No valid, unexpired bearer token. A signed-out phone's token is refused at once, with `signedOut` saying why: `by-patient`, `by-clinic`, `refresh-token-reused`, `erasure` or `episode-closed`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2964,7 +2964,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No valid, unexpired bearer token. */
+            /** @description No valid, unexpired bearer token. A signed-out phone's token is refused at once, with `signedOut` saying why: `by-patient`, `by-clinic`, `refresh-token-reused`, `erasure` or `episode-closed`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3021,7 +3021,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No valid, unexpired bearer token. */
+            /** @description No valid, unexpired bearer token. A signed-out phone's token is refused at once, with `signedOut` saying why: `by-patient`, `by-clinic`, `refresh-token-reused`, `erasure` or `episode-closed`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3108,7 +3108,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
                 };
             };
-            /** @description No valid, unexpired bearer token. */
+            /** @description No valid, unexpired bearer token. A signed-out phone's token is refused at once, with `signedOut` saying why: `by-patient`, `by-clinic`, `refresh-token-reused`, `erasure` or `episode-closed`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3200,7 +3200,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No valid, unexpired bearer token. */
+            /** @description No valid, unexpired bearer token. A signed-out phone's token is refused at once, with `signedOut` saying why: `by-patient`, `by-clinic`, `refresh-token-reused`, `erasure` or `episode-closed`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3278,7 +3278,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
                 };
             };
-            /** @description No valid, unexpired bearer token. */
+            /** @description No valid, unexpired bearer token. A signed-out phone's token is refused at once, with `signedOut` saying why: `by-patient`, `by-clinic`, `refresh-token-reused`, `erasure` or `episode-closed`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3383,7 +3383,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
                 };
             };
-            /** @description No valid, unexpired bearer token. */
+            /** @description No valid, unexpired bearer token. A signed-out phone's token is refused at once, with `signedOut` saying why: `by-patient`, `by-clinic`, `refresh-token-reused`, `erasure` or `episode-closed`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3475,7 +3475,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No valid, unexpired bearer token. */
+            /** @description No valid, unexpired bearer token. A signed-out phone's token is refused at once, with `signedOut` saying why: `by-patient`, `by-clinic`, `refresh-token-reused`, `erasure` or `episode-closed`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3542,7 +3542,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
                 };
             };
-            /** @description No valid, unexpired bearer token. */
+            /** @description No valid, unexpired bearer token. A signed-out phone's token is refused at once, with `signedOut` saying why: `by-patient`, `by-clinic`, `refresh-token-reused`, `erasure` or `episode-closed`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3629,7 +3629,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
                 };
             };
-            /** @description No valid, unexpired bearer token. */
+            /** @description No valid, unexpired bearer token. A signed-out phone's token is refused at once, with `signedOut` saying why: `by-patient`, `by-clinic`, `refresh-token-reused`, `erasure` or `episode-closed`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3721,7 +3721,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No valid, unexpired bearer token. */
+            /** @description No valid, unexpired bearer token. A signed-out phone's token is refused at once, with `signedOut` saying why: `by-patient`, `by-clinic`, `refresh-token-reused`, `erasure` or `episode-closed`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3777,7 +3777,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No valid, unexpired bearer token. */
+            /** @description No valid, unexpired bearer token. A signed-out phone's token is refused at once, with `signedOut` saying why: `by-patient`, `by-clinic`, `refresh-token-reused`, `erasure` or `episode-closed`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3845,7 +3845,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
                 };
             };
-            /** @description No valid, unexpired bearer token. */
+            /** @description No valid, unexpired bearer token. A signed-out phone's token is refused at once, with `signedOut` saying why: `by-patient`, `by-clinic`, `refresh-token-reused`, `erasure` or `episode-closed`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3901,7 +3901,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No valid, unexpired bearer token. */
+            /** @description No valid, unexpired bearer token. A signed-out phone's token is refused at once, with `signedOut` saying why: `by-patient`, `by-clinic`, `refresh-token-reused`, `erasure` or `episode-closed`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3970,7 +3970,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
                 };
             };
-            /** @description No valid, unexpired bearer token. */
+            /** @description No valid, unexpired bearer token. A signed-out phone's token is refused at once, with `signedOut` saying why: `by-patient`, `by-clinic`, `refresh-token-reused`, `erasure` or `episode-closed`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4062,7 +4062,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No valid, unexpired bearer token. */
+            /** @description No valid, unexpired bearer token. A signed-out phone's token is refused at once, with `signedOut` saying why: `by-patient`, `by-clinic`, `refresh-token-reused`, `erasure` or `episode-closed`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4184,7 +4184,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description No valid, unexpired bearer token. */
+            /** @description No valid, unexpired bearer token. A signed-out phone's token is refused at once, with `signedOut` saying why: `by-patient`, `by-clinic`, `refresh-token-reused`, `erasure` or `episode-closed`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4231,7 +4231,7 @@ export interface operations {
                     "application/json": components["schemas"]["PushSubscriptionView"][];
                 };
             };
-            /** @description No valid, unexpired bearer token. */
+            /** @description No valid, unexpired bearer token. A signed-out phone's token is refused at once, with `signedOut` saying why: `by-patient`, `by-clinic`, `refresh-token-reused`, `erasure` or `episode-closed`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4289,7 +4289,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
                 };
             };
-            /** @description No valid, unexpired bearer token. */
+            /** @description No valid, unexpired bearer token. A signed-out phone's token is refused at once, with `signedOut` saying why: `by-patient`, `by-clinic`, `refresh-token-reused`, `erasure` or `episode-closed`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4363,7 +4363,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No valid, unexpired bearer token. */
+            /** @description No valid, unexpired bearer token. A signed-out phone's token is refused at once, with `signedOut` saying why: `by-patient`, `by-clinic`, `refresh-token-reused`, `erasure` or `episode-closed`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4466,7 +4466,7 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookList"];
                 };
             };
-            /** @description No valid, unexpired bearer token. */
+            /** @description No valid, unexpired bearer token. A signed-out phone's token is refused at once, with `signedOut` saying why: `by-patient`, `by-clinic`, `refresh-token-reused`, `erasure` or `episode-closed`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4524,7 +4524,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
                 };
             };
-            /** @description No valid, unexpired bearer token. */
+            /** @description No valid, unexpired bearer token. A signed-out phone's token is refused at once, with `signedOut` saying why: `by-patient`, `by-clinic`, `refresh-token-reused`, `erasure` or `episode-closed`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4598,7 +4598,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No valid, unexpired bearer token. */
+            /** @description No valid, unexpired bearer token. A signed-out phone's token is refused at once, with `signedOut` saying why: `by-patient`, `by-clinic`, `refresh-token-reused`, `erasure` or `episode-closed`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4663,7 +4663,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No valid, unexpired bearer token. */
+            /** @description No valid, unexpired bearer token. A signed-out phone's token is refused at once, with `signedOut` saying why: `by-patient`, `by-clinic`, `refresh-token-reused`, `erasure` or `episode-closed`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4720,7 +4720,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No valid, unexpired bearer token. */
+            /** @description No valid, unexpired bearer token. A signed-out phone's token is refused at once, with `signedOut` saying why: `by-patient`, `by-clinic`, `refresh-token-reused`, `erasure` or `episode-closed`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4785,7 +4785,7 @@ export interface operations {
                     "application/json": components["schemas"]["PatientExport"];
                 };
             };
-            /** @description No valid, unexpired bearer token. */
+            /** @description No valid, unexpired bearer token. A signed-out phone's token is refused at once, with `signedOut` saying why: `by-patient`, `by-clinic`, `refresh-token-reused`, `erasure` or `episode-closed`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4832,7 +4832,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErasureDone"];
                 };
             };
-            /** @description No valid, unexpired bearer token. */
+            /** @description No valid, unexpired bearer token. A signed-out phone's token is refused at once, with `signedOut` saying why: `by-patient`, `by-clinic`, `refresh-token-reused`, `erasure` or `episode-closed`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4938,7 +4938,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
                 };
             };
-            /** @description No valid, unexpired bearer token. */
+            /** @description No valid, unexpired bearer token. A signed-out phone's token is refused at once, with `signedOut` saying why: `by-patient`, `by-clinic`, `refresh-token-reused`, `erasure` or `episode-closed`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4998,7 +4998,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
                 };
             };
-            /** @description No valid, unexpired bearer token. */
+            /** @description No valid, unexpired bearer token. A signed-out phone's token is refused at once, with `signedOut` saying why: `by-patient`, `by-clinic`, `refresh-token-reused`, `erasure` or `episode-closed`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5090,7 +5090,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description No valid, unexpired bearer token. */
+            /** @description No valid, unexpired bearer token. A signed-out phone's token is refused at once, with `signedOut` saying why: `by-patient`, `by-clinic`, `refresh-token-reused`, `erasure` or `episode-closed`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5159,7 +5159,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
                 };
             };
-            /** @description No valid, unexpired bearer token. */
+            /** @description No valid, unexpired bearer token. A signed-out phone's token is refused at once, with `signedOut` saying why: `by-patient`, `by-clinic`, `refresh-token-reused`, `erasure` or `episode-closed`. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5263,7 +5263,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
                 };
             };
-            /** @description No valid, unexpired bearer token. */
+            /** @description No valid, unexpired bearer token. A signed-out phone's token is refused at once, with `signedOut` saying why: `by-patient`, `by-clinic`, `refresh-token-reused`, `erasure` or `episode-closed`. */
             401: {
                 headers: {
                     [name: string]: unknown;

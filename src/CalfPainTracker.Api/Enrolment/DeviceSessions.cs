@@ -39,16 +39,6 @@ public sealed class DeviceSession
 
     public bool IsActive(DateTimeOffset now, DeviceTokenSettings settings) => SignedOutAt is null && LastUsedAt + settings.DeviceSessionIdleLifetime > now;
 
-    /// <summary>
-    /// Whether the access tokens already issued still work. A phone signed out for its safety (by
-    /// the patient, by the clinic, for a replayed refresh token, at an erasure) is refused at once.
-    /// One signed out because its episode was closed keeps its last token's minutes: the patient's
-    /// own record, and a check-in sent meanwhile is answered "episode closed" (409) instead of a
-    /// bare sign-out that would leave the patient not knowing why. Idleness does not matter here:
-    /// a token lives minutes, the idle limit weeks.
-    /// </summary>
-    public bool HonoursAccessTokens => SignedOutAt is null || SignOutReason == Enrolment.SignOutReason.EpisodeClosed;
-
     /// <summary>Ends the session; the event for the episode's history, or null if it had already ended.</summary>
     public DeviceSignedOut? SignOut(SignOutReason reason, Guid? by, DateTimeOffset now)
     {
@@ -145,6 +135,7 @@ public static class DeviceSessionEndpoints
         var now = clock.GetUtcNow();
         var hash = OneTimeSecret.Hash(request.RefreshToken!);
 
+        if (device.SignOutReason is { } reason) return SignedOut(reason);
         // The answer to the previous refresh was lost (a phone on a bad network): the token it
         // replaced works once more for a minute instead of signing the patient out.
         var retried = device.ReplacedTokenHashes.Count > 0 && device.ReplacedTokenHashes[^1] == hash && now - device.LastUsedAt <= LostAnswerGrace;
@@ -158,7 +149,7 @@ public static class DeviceSessionEndpoints
                 clinic.DeleteWhere<WebPushSubscription>(s => s.DeviceId == device.Id);
                 await clinic.SaveChangesAsync(cancellation);
             }
-            return NotSignedIn("This refresh token was already used once, so this phone has been signed out to be safe. Ask your clinic for a new invitation.");
+            return SignedOut(SignOutReason.RefreshTokenReused);
         }
         if ((hash != device.RefreshTokenHash && !retried) || !device.IsActive(now, settings))
         {
@@ -187,14 +178,36 @@ public static class DeviceSessionEndpoints
         return devices.Select(DeviceView.Of).ToList();
     }
 
-    /// <summary>Whether the clinic's phone <paramref name="deviceId"/> exists and <see cref="DeviceSession.HonoursAccessTokens"/>.</summary>
-    public static async Task<bool> HonoursTokens(IDocumentStore store, Guid clinic, Guid deviceId, CancellationToken cancellation)
+    /// <summary>
+    /// The clinic's phone <paramref name="deviceId"/>, or null if the clinic has none by that id.
+    /// Read on every request with a phone's token, so a signed-out phone is refused at once
+    /// instead of living out its token's minutes.
+    /// </summary>
+    public static async Task<DeviceSession?> Find(IDocumentStore store, Guid clinic, Guid deviceId, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(store);
         await using var session = store.QuerySession(clinic.ToString());
         var device = await session.LoadAsync<DeviceSession>(deviceId, cancellation);
-        return device is not null && device.ClinicId == clinic && device.HonoursAccessTokens;
+        return device?.ClinicId == clinic ? device : null;
     }
+
+    /// <summary>
+    /// The 401 a signed-out phone gets, from a refresh or any other route. It says why, so the
+    /// app can tell the patient: an episode their physio closed is not a phone reported lost.
+    /// </summary>
+    public static ProblemHttpResult SignedOut(SignOutReason reason) => TypedResults.Problem(
+        statusCode: StatusCodes.Status401Unauthorized,
+        title: "Signed out",
+        detail: reason switch
+        {
+            SignOutReason.ByPatient => "This phone was signed out from the app. Ask your clinic for a new invitation.",
+            SignOutReason.ByClinic => "The clinic signed this phone out. Ask your clinic for a new invitation.",
+            SignOutReason.RefreshTokenReused => "This phone's refresh token was used twice, so the phone was signed out to be safe. Ask your clinic for a new invitation.",
+            SignOutReason.Erasure => "The patient's data was erased at their request, and this phone signed out.",
+            SignOutReason.EpisodeClosed => "The physiotherapist closed this episode, and this phone signed out. Check-ins it had not sent were not recorded.",
+            _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
+        },
+        extensions: new Dictionary<string, object?> { ["signedOut"] = WireNames.Of(reason) });
 
     [WolverineDelete("/api/me/devices/{deviceId}", Name = "SignOutMyDevice")]
     [Authorize(Policy = Policies.Patient)]

@@ -160,7 +160,7 @@ public static class OpenApiContract
         }
         if (!IsAnonymous(context))
         {
-            operation.Responses["401"] = Problem("No valid, unexpired bearer token.", problem);
+            operation.Responses["401"] = Problem("No valid, unexpired bearer token. A signed-out phone's token is refused at once, with `signedOut` saying why: `by-patient`, `by-clinic`, `refresh-token-reused`, `erasure` or `episode-closed`.", problem);
             operation.Responses["403"] = Problem("The token's role may not use this route.", problem);
         }
         // Unknown and not-yours look the same; a route without an identifier has nothing to miss.
@@ -192,7 +192,7 @@ public static class OpenApiContract
                     await Schema(typeof(ProblemDetails), "ProblemDetails", context, cancellation));
                 break;
             case "POST /api/sessions/refresh":
-                operation.Responses!["401"] = Problem("The refresh token is unknown, signed out, or was used before (then the device is signed out).",
+                operation.Responses!["401"] = Problem("The refresh token is unknown, signed out, or was used before (then the device is signed out); a signed-out phone's problem has `signedOut` saying why, as on every route.",
                     await Schema(typeof(ProblemDetails), "ProblemDetails", context, cancellation));
                 break;
             case "GET /.well-known/jwks.json":

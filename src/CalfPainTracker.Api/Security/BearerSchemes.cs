@@ -43,6 +43,15 @@ public static class BearerSchemes
         };
     }
 
+    private const string ChallengeAnswer = "CalfPainTracker.ChallengeAnswer";
+
+    /// <summary>A 401 that says more than "sign in" (why this token no longer works), given by the scheme that refused it.</summary>
+    public static void AnswerChallengeWith(HttpContext context, IResult answer)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        context.Items[ChallengeAnswer] = answer;
+    }
+
     /// <summary>Problems in the service's own words for every scheme, and the claims checked the same way.</summary>
     public static JwtBearerEvents Answers(Func<TokenValidatedContext, Task>? beforeChecking = null) => new()
     {
@@ -57,10 +66,11 @@ public static class BearerSchemes
             context.HandleResponse();
             context.Response.StatusCode = StatusCodes.Status401Unauthorized;
             context.Response.Headers.WWWAuthenticate = "Bearer";
-            await TypedResults.Problem(
+            var answer = context.HttpContext.Items[ChallengeAnswer] as IResult ?? TypedResults.Problem(
                 statusCode: StatusCodes.Status401Unauthorized,
                 title: "Sign in required",
-                detail: "Send a valid, unexpired bearer token in the Authorization header.").ExecuteAsync(context.HttpContext);
+                detail: "Send a valid, unexpired bearer token in the Authorization header.");
+            await answer.ExecuteAsync(context.HttpContext);
         },
         OnForbidden = context => TypedResults.Problem(
             statusCode: StatusCodes.Status403Forbidden,

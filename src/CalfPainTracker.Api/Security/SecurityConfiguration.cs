@@ -125,9 +125,15 @@ public static class SecurityConfiguration
                     // A phone signed out for its safety is refused from that moment, not when its
                     // last token expires: one lookup by key per request of a phone, which makes few.
                     var store = context.HttpContext.RequestServices.GetRequiredService<Marten.IDocumentStore>();
-                    if (!await DeviceSessionEndpoints.HonoursTokens(store, clinic, device, context.HttpContext.RequestAborted))
+                    switch (await DeviceSessionEndpoints.Find(store, clinic, device, context.HttpContext.RequestAborted))
                     {
-                        context.Fail("This device has been signed out.");
+                        case null:
+                            context.Fail("No such device.");
+                            break;
+                        case { SignOutReason: { } reason }:
+                            BearerSchemes.AnswerChallengeWith(context.HttpContext, DeviceSessionEndpoints.SignedOut(reason));
+                            context.Fail("This device has been signed out.");
+                            break;
                     }
                 });
             })

@@ -121,25 +121,83 @@ public sealed class PatientAppInBrowserTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_check_in_the_service_refuses_is_kept_and_shown_never_dropped()
+    public async Task A_check_in_that_fails_on_a_network_the_phone_thinks_is_up_is_sent_by_itself_once_it_gets_through()
+    {
+        var (patient, episode, code) = await Invitation();
+        var page = await Phone();
+        await page.GotoAsync($"{_api.Url}/app#invite={code}");
+        await Ready(page);
+
+        // The phone says it is online, but its check-ins do not get through (a captive portal, a dead cell).
+        await page.RouteAsync("**/check-ins", route => route.AbortAsync("connectionreset"));
+        await page.SelectOptionAsync("#day", Today);
+        await Fill(page, pain: 5, swelling: "mild", walking: true);
+        await page.ClickAsync("#save");
+        await Assertions.Expect(page.Locator("#outbox-list li[data-status='pending']")).ToHaveCountAsync(1);
+
+        // No "online" event comes: the app tries again by itself.
+        await page.UnrouteAsync("**/check-ins");
+        await Assertions.Expect(page.Locator("#outbox")).ToBeHiddenAsync(new() { Timeout = 30_000 });
+        var days = (await Get(patient, $"/api/episodes/{episode}/check-ins"))["days"]!.AsArray();
+        Assert.Equal(Today, Assert.Single(days)!["day"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_check_in_kept_offline_while_the_physio_closes_the_episode_stays_on_the_phone_marked_not_recorded_and_why()
+    {
+        var (patient, episode, code) = await Invitation();
+        var page = await Phone();
+        await page.GotoAsync($"{_api.Url}/app#invite={code}");
+        await Ready(page);
+
+        await page.Context.SetOfflineAsync(true);
+        await page.SelectOptionAsync("#day", Today);
+        await Fill(page, pain: 3, swelling: "none", walking: true);
+        await page.ClickAsync("#save");
+        await Assertions.Expect(page.Locator("#outbox-list li[data-status='pending']")).ToHaveCountAsync(1);
+
+        // The physio closes the episode meanwhile, which signs the phone out at once.
+        using (var physio = _api.ClientFor(_physio))
+        {
+            await (await physio.PostAsJsonAsync($"/api/episodes/{episode}/close", new { reason = "referred" })).ShouldBe(HttpStatusCode.NoContent);
+        }
+        await page.Context.SetOfflineAsync(false);
+        await page.EvaluateAsync("() => window.dispatchEvent(new Event('online'))");
+
+        // The app says it was the closing (not a lost phone or a fault) and keeps the check-in.
+        var kept = page.Locator("#outbox-list li[data-status='failed']");
+        await Assertions.Expect(kept).ToContainTextAsync("closed the episode before it was sent");
+        await Assertions.Expect(page.Locator("#welcome-text")).ToContainTextAsync("closed this episode");
+        // Signed out, it cannot be sent again from here: only discarded.
+        await Assertions.Expect(kept.Locator("button")).ToHaveTextAsync(["Discard"]);
+        Assert.Empty((await Get(patient, $"/api/episodes/{episode}/check-ins"))["days"]!.AsArray());
+        await page.ReloadAsync();
+        await Assertions.Expect(page.Locator("#welcome-text")).ToContainTextAsync("closed this episode");
+        await Assertions.Expect(kept).ToHaveCountAsync(1);
+        Assert.False(await page.Locator("#checkin").IsVisibleAsync());
+        await kept.Locator("button").ClickAsync();
+        await Assertions.Expect(page.Locator("#outbox")).ToBeHiddenAsync();
+    }
+
+    [Fact]
+    public async Task A_phone_the_clinic_signs_out_says_so_at_its_next_use()
     {
         var (_, episode, code) = await Invitation();
         var page = await Phone();
         await page.GotoAsync($"{_api.Url}/app#invite={code}");
         await Ready(page);
 
-        // The physio closes the episode meanwhile: the service refuses (409) and the patient sees why.
+        // Reported lost: the clinic signs the phone out while its token has minutes left.
         using (var physio = _api.ClientFor(_physio))
         {
-            await (await physio.PostAsJsonAsync($"/api/episodes/{episode}/close", new { reason = "referred" })).ShouldBe(HttpStatusCode.NoContent);
+            var device = (await (await physio.GetAsync($"/api/episodes/{episode}/devices")).ShouldBe(HttpStatusCode.OK)).AsArray().Single()!["id"]!.GetValue<Guid>();
+            await (await physio.DeleteAsync($"/api/episodes/{episode}/devices/{device}")).ShouldBe(HttpStatusCode.NoContent);
         }
-        await page.SelectOptionAsync("#day", Today);
-        await Fill(page, pain: 3, swelling: "none", walking: true);
-        await page.ClickAsync("#save");
-
-        await Assertions.Expect(page.Locator("#outbox-list li[data-status='failed']")).ToContainTextAsync("closed");
         await page.ReloadAsync();
-        await Assertions.Expect(page.Locator("#outbox-list li[data-status='failed']")).ToHaveCountAsync(1);
+
+        await Assertions.Expect(page.Locator("#welcome-text")).ToContainTextAsync("Your clinic signed this phone out");
+        Assert.False(await page.Locator("#checkin").IsVisibleAsync());
+        Assert.False(await page.Locator("#recovery").IsVisibleAsync());
     }
 
     [Fact]

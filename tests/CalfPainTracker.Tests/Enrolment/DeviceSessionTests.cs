@@ -92,11 +92,13 @@ public sealed class DeviceSessionTests : IAsyncLifetime
         var third = await (await Refresh(second)).ShouldBe(HttpStatusCode.OK);
 
         // Someone replays the first phone's old token: both copies stop working.
-        await (await Refresh(first)).ShouldBeProblem(HttpStatusCode.Unauthorized);
-        await (await Refresh(third)).ShouldBeProblem(HttpStatusCode.Unauthorized);
+        SignedOutBecause("refresh-token-reused", await (await Refresh(first)).ShouldBeProblem(HttpStatusCode.Unauthorized));
+        SignedOutBecause("refresh-token-reused", await (await Refresh(third)).ShouldBeProblem(HttpStatusCode.Unauthorized));
+        SignedOutBecause("refresh-token-reused", await (await Phone(third).GetAsync($"/api/episodes/{episode}")).ShouldBeProblem(HttpStatusCode.Unauthorized));
         var events = await Events(episode);
         Assert.Contains(events, e => e is DeviceSignedOut { Reason: SignOutReason.RefreshTokenReused, By: null });
-        await (await Anonymous().PostAsJsonAsync("/api/sessions/refresh", new { refreshToken = "garbage" })).ShouldBeProblem(HttpStatusCode.Unauthorized);
+        var unknown = await (await Anonymous().PostAsJsonAsync("/api/sessions/refresh", new { refreshToken = "garbage" })).ShouldBeProblem(HttpStatusCode.Unauthorized);
+        Assert.Null(unknown["signedOut"]);
     }
 
     [Fact]
@@ -167,22 +169,22 @@ public sealed class DeviceSessionTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.OK, (await Phone(mine).GetAsync($"/api/episodes/{episode}")).StatusCode);
         await (await patient.Client().DeleteAsync($"/api/me/devices/{mine["deviceId"]}")).ShouldBe(HttpStatusCode.NoContent);
-        await (await Refresh(mine)).ShouldBeProblem(HttpStatusCode.Unauthorized);
+        SignedOutBecause("by-patient", await (await Refresh(mine)).ShouldBeProblem(HttpStatusCode.Unauthorized));
         // Its access token too, at once, though minutes of its life are left.
-        await (await Phone(mine).GetAsync($"/api/episodes/{episode}")).ShouldBeProblem(HttpStatusCode.Unauthorized);
+        SignedOutBecause("by-patient", await (await Phone(mine).GetAsync($"/api/episodes/{episode}")).ShouldBeProblem(HttpStatusCode.Unauthorized));
 
         var listed = (await physio.GetJson($"/api/episodes/{episode}/devices")).AsArray();
         Assert.Equal(3, listed.Count);
         await (await physio.Client().DeleteAsync($"/api/episodes/{episode}/devices/{lost["deviceId"]}")).ShouldBe(HttpStatusCode.NoContent);
-        await (await Refresh(lost)).ShouldBeProblem(HttpStatusCode.Unauthorized);
-        await (await Phone(lost).PostAsJsonAsync($"/api/episodes/{episode}/check-ins", TestUser.CheckIn(PatientCalendar.DaysAgo(1, TestUser.Zone)))).ShouldBeProblem(HttpStatusCode.Unauthorized);
+        SignedOutBecause("by-clinic", await (await Refresh(lost)).ShouldBeProblem(HttpStatusCode.Unauthorized));
+        SignedOutBecause("by-clinic", await (await Phone(lost).PostAsJsonAsync($"/api/episodes/{episode}/check-ins", TestUser.CheckIn(PatientCalendar.DaysAgo(1, TestUser.Zone)))).ShouldBeProblem(HttpStatusCode.Unauthorized));
         var spareRefreshed = await (await Refresh(spare)).ShouldBe(HttpStatusCode.OK);
         Assert.Equal(HttpStatusCode.OK, (await Phone(spareRefreshed).GetAsync($"/api/episodes/{episode}")).StatusCode);
 
         await (await patient.Post($"/api/episodes/{episode}/close", new { reason = "recovered" })).ShouldBe(HttpStatusCode.NoContent);
-        // Closing is no threat: the phone keeps its token's last minutes, so it learns why it may not check in.
-        await (await Refresh(spareRefreshed)).ShouldBeProblem(HttpStatusCode.Unauthorized);
-        await (await Phone(spareRefreshed).PostAsJsonAsync($"/api/episodes/{episode}/check-ins", TestUser.CheckIn(PatientCalendar.DaysAgo(1, TestUser.Zone)))).ShouldBeProblem(HttpStatusCode.Conflict);
+        // The refusal says the episode closed, so the app can tell the patient why the check-in it kept was not recorded.
+        SignedOutBecause("episode-closed", await (await Refresh(spareRefreshed)).ShouldBeProblem(HttpStatusCode.Unauthorized));
+        SignedOutBecause("episode-closed", await (await Phone(spareRefreshed).PostAsJsonAsync($"/api/episodes/{episode}/check-ins", TestUser.CheckIn(PatientCalendar.DaysAgo(1, TestUser.Zone)))).ShouldBeProblem(HttpStatusCode.Unauthorized));
         await (await Anonymous().PostAsJsonAsync("/api/sessions", new { invitationCode = pending["code"]!.GetValue<string>() })).ShouldBeProblem(HttpStatusCode.Gone);
         var events = await Events(episode);
         Assert.Contains(events, e => e is DeviceSignedOut { Reason: SignOutReason.ByPatient });
@@ -200,8 +202,8 @@ public sealed class DeviceSessionTests : IAsyncLifetime
 
         await (await patient.Client().DeleteAsync("/api/me")).ShouldBe(HttpStatusCode.OK);
 
-        await (await Refresh(phone)).ShouldBeProblem(HttpStatusCode.Unauthorized);
-        await (await Phone(phone).GetAsync("/api/me/export")).ShouldBeProblem(HttpStatusCode.Unauthorized);
+        SignedOutBecause("erasure", await (await Refresh(phone)).ShouldBeProblem(HttpStatusCode.Unauthorized));
+        SignedOutBecause("erasure", await (await Phone(phone).GetAsync("/api/me/export")).ShouldBeProblem(HttpStatusCode.Unauthorized));
         var events = await Events(episode);
         Assert.Contains(events, e => e is DeviceSignedOut { Reason: SignOutReason.Erasure });
         Assert.All(events.OfType<DeviceEnrolled>(), e => Assert.Equal("[erased at the patient's request]", e.DeviceName));
@@ -350,6 +352,8 @@ public sealed class DeviceSessionTests : IAsyncLifetime
 
     private Task<HttpResponseMessage> Refresh(JsonNode tokens) =>
         Anonymous().PostAsJsonAsync("/api/sessions/refresh", new { refreshToken = tokens["refreshToken"]!.GetValue<string>() });
+
+    private static void SignedOutBecause(string reason, JsonNode problem) => Assert.Equal(reason, problem["signedOut"]?.GetValue<string>());
 
     private HttpClient Anonymous() => _host.Server.CreateClient();
 

@@ -4,6 +4,7 @@
 "use strict";
 
 const SESSION_KEY = "calfpain.session";
+const SIGNED_OUT_KEY = "calfpain.signedOut";
 const LAST_CHECKIN_KEY = "calfpain.lastCheckIn";
 const EMERGENCY_SIGNS = ["shortness-of-breath", "chest-pain", "coughing-blood", "cold-pale-leg"];
 const SYMPTOMS = ["shortness-of-breath", "chest-pain", "coughing-blood", "cold-pale-leg", "numbness", "entire-leg-swollen",
@@ -12,7 +13,9 @@ const LEFS_ITEMS = 20;
 const $ = (id) => document.getElementById(id);
 
 let messages = {};
-const state = { episode: null, checkIns: [], syncing: false };
+const state = { episode: null, checkIns: [], syncing: false, retry: null, retryDelay: 0 };
+const RETRY_FIRST_MS = 5_000;
+const RETRY_LONGEST_MS = 300_000;
 
 // ---- text -------------------------------------------------------------------
 
@@ -89,6 +92,7 @@ const session = {
 };
 
 function remember(tokens) {
+  localStorage.removeItem(SIGNED_OUT_KEY);
   session.set({
     accessToken: tokens.accessToken,
     refreshToken: tokens.refreshToken,
@@ -99,6 +103,31 @@ function remember(tokens) {
 
 class SignedOut extends Error {}
 class Offline extends Error {}
+
+// What the phone remembers of a session that ended: why (the service's "signedOut", e.g.
+// "episode-closed") and for which episode, so the check-ins it still keeps are shown against it.
+const signedOut = {
+  get: () => JSON.parse(localStorage.getItem(SIGNED_OUT_KEY) || "null"),
+  text: (reason) => messages[`signedOut.${reason}`] ? t(`signedOut.${reason}`) : t("welcome.signedOut"),
+};
+
+// Ends the session on this phone. Check-ins still waiting can never be sent under it: they are
+// kept, marked with the reason, for the patient to read (and tell the clinic) or discard.
+async function endSession(reason) {
+  const ended = session.get();
+  session.clear();
+  if (!ended) return new SignedOut();
+  localStorage.setItem(SIGNED_OUT_KEY, JSON.stringify({ reason: reason || null, episodeId: ended.episodeId }));
+  const problem = t(reason === "episode-closed" ? "outbox.episodeClosed" : "outbox.signedOut");
+  for (const item of await outbox.all()) {
+    if (item.episodeId === ended.episodeId && item.status === "pending") await outbox.put({ ...item, status: "failed", problem, errors: null });
+  }
+  return new SignedOut();
+}
+
+async function problemOf(response) {
+  return response.headers.get("content-type")?.includes("json") ? response.json().catch(() => null) : null;
+}
 
 async function post(path, body, token) {
   let response;
@@ -125,7 +154,7 @@ async function accessToken() {
     if (!latest) throw new SignedOut();
     if (latest.accessExpiresAt - Date.now() > 30_000) return latest.accessToken;
     const response = await post("/api/sessions/refresh", { refreshToken: latest.refreshToken });
-    if (response.status === 401) { session.clear(); throw new SignedOut(); }
+    if (response.status === 401) throw await endSession((await problemOf(response))?.signedOut);
     if (!response.ok) throw new Offline();
     const tokens = await response.json();
     remember(tokens);
@@ -146,12 +175,12 @@ async function api(path, options = {}) {
     throw new Offline();
   }
   if (response.status === 401) {
+    const reason = (await problemOf(response))?.signedOut;
+    if (reason || options.retried) throw await endSession(reason);
     // The access token may have been cut short (a clock off by minutes): one refresh, then give up.
     const latest = session.get();
     if (latest) { latest.accessExpiresAt = 0; session.set(latest); }
-    if (!options.retried) return api(path, { ...options, retried: true });
-    session.clear();
-    throw new SignedOut();
+    return api(path, { ...options, retried: true });
   }
   return response;
 }
@@ -165,21 +194,23 @@ async function json(path, options) {
 
 // ---- enrolment -------------------------------------------------------------------------------
 
+// Whether the address carried an invitation (signed in or not, the welcome then says how it went).
 async function enrolFromLink() {
   const code = new URLSearchParams(location.hash.slice(1)).get("invite");
-  if (!code) return;
+  if (!code) return false;
   // The code leaves the address bar at once: it must not stay in history or a screenshot.
   history.replaceState(null, "", location.pathname);
   $("welcome-text").textContent = t("welcome.signingIn");
   try {
     const response = await post("/api/sessions", { invitationCode: code, deviceName: deviceName() });
     const body = await response.json().catch(() => null);
-    if (!response.ok) { $("welcome-text").textContent = t("welcome.failed", { detail: body?.detail || response.statusText }); return; }
-    remember(body);
+    if (response.ok) remember(body);
+    else $("welcome-text").textContent = t("welcome.failed", { detail: body?.detail || response.statusText });
   } catch (error) {
     if (error instanceof Offline) $("welcome-text").textContent = t("welcome.offline");
     else throw error;
   }
+  return true;
 }
 
 function deviceName() {
@@ -214,6 +245,7 @@ const outbox = {
 // same check-in, so a send whose answer was lost is harmless to repeat.
 async function sync(justSaved) {
   let sent = 0;
+  let stopped = false;
   const run = async () => {
     for (const item of await outbox.all()) {
       if (item.status === "failed") continue;
@@ -221,7 +253,7 @@ async function sync(justSaved) {
       try {
         response = await api(`/api/episodes/${item.episodeId}/check-ins`, { method: "POST", body: JSON.stringify(item.body) });
       } catch (error) {
-        if (error instanceof Offline) break;
+        if (error instanceof Offline) { stopped = true; break; }
         throw error;
       }
       const body = await response.json().catch(() => null);
@@ -234,6 +266,7 @@ async function sync(justSaved) {
         // Nothing is dropped: the patient sees why and can fix it.
         await outbox.put({ ...item, status: "failed", problem: body?.detail || body?.title || String(response.status), errors: body?.errors || null });
       } else {
+        stopped = true;
         break;
       }
     }
@@ -245,17 +278,30 @@ async function sync(justSaved) {
   } finally {
     state.syncing = false;
   }
+  retryLater(stopped);
   await renderOutbox();
   if (sent > 0) await refreshRecord().catch(() => {});
 }
 
+// A send that failed (a bad network, a service restarting, an "online" the phone announced before
+// its network was up) is tried again by itself, backing off to every 5 minutes, instead of
+// waiting for an "online" event that may never come. Offline, a try fails at once and costs nothing.
+function retryLater(stopped) {
+  clearTimeout(state.retry);
+  if (!stopped) { state.retryDelay = 0; return; }
+  state.retryDelay = Math.min(state.retryDelay ? state.retryDelay * 2 : RETRY_FIRST_MS, RETRY_LONGEST_MS);
+  state.retry = setTimeout(() => sync().catch(handle), state.retryDelay);
+}
+
 async function renderOutbox() {
-  const items = (await outbox.all()).filter((i) => i.episodeId === session.get()?.episodeId);
+  const current = session.get();
+  const episodeId = current ? current.episodeId : signedOut.get()?.episodeId;
+  const items = (await outbox.all()).filter((i) => i.episodeId === episodeId);
   const list = $("outbox-list");
   list.replaceChildren(...items.map((item) => el("li", { "data-status": item.status },
     item.status === "failed"
       ? [t("outbox.failed", { date: formatDate(item.body.day), detail: item.problem }), " ",
-        el("button", { type: "button", onclick: () => editFailed(item) }, t("outbox.edit")),
+        current ? el("button", { type: "button", onclick: () => editFailed(item) }, t("outbox.edit")) : "",
         el("button", { type: "button", onclick: async () => { await outbox.remove(item.checkInId); await renderOutbox(); } }, t("outbox.discard"))]
       : t("outbox.pending", { date: formatDate(item.body.day) }))));
   $("outbox").hidden = items.length === 0;
@@ -622,8 +668,8 @@ function base64UrlBytes(text) {
 async function signOut() {
   const current = session.get();
   if (current) await api(`/api/me/devices/${current.deviceId}`, { method: "DELETE" }).catch(() => {});
-  session.clear();
-  showSignedOut();
+  await endSession("by-patient");
+  await showSignedOut();
 }
 
 async function forget() {
@@ -633,14 +679,17 @@ async function forget() {
   await (await registration?.pushManager?.getSubscription())?.unsubscribe().catch(() => {});
   await signOut();
   await outbox.clear();
-  for (const key of [LAST_CHECKIN_KEY, "calfpain.episode"]) localStorage.removeItem(key);
+  for (const key of [LAST_CHECKIN_KEY, SIGNED_OUT_KEY, "calfpain.episode"]) localStorage.removeItem(key);
+  await renderOutbox();
   $("welcome-text").textContent = t("account.forgotten");
 }
 
-function showSignedOut() {
+async function showSignedOut() {
   for (const id of ["checkin", "recovery", "settings"]) $(id).hidden = true;
   $("welcome").hidden = false;
-  $("welcome-text").textContent = session.get() ? t("welcome.body") : t("welcome.signedOut");
+  const ended = signedOut.get();
+  $("welcome-text").textContent = ended ? signedOut.text(ended.reason) : t("welcome.body");
+  await renderOutbox();
 }
 
 function showConnection() {
@@ -655,9 +704,13 @@ async function start() {
   buildLefs();
   showConnection();
   if ("serviceWorker" in navigator) navigator.serviceWorker.register("/app/sw.js", { scope: "/app" }).catch(() => {});
-  await enrolFromLink();
+  const invited = await enrolFromLink();
   const current = session.get();
-  if (!current) { $("welcome").hidden = false; if (!$("welcome-text").textContent) $("welcome-text").textContent = t("welcome.body"); return; }
+  if (!current) {
+    // An invitation that did not work has said why; what the phone still keeps shows either way.
+    if (invited) { $("welcome").hidden = false; return renderOutbox(); }
+    return showSignedOut();
+  }
 
   $("welcome").hidden = true;
   for (const id of ["checkin", "recovery", "settings"]) $(id).hidden = false;
