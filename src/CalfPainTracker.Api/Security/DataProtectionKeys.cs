@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Xml.Linq;
 using Marten;
 using Microsoft.AspNetCore.DataProtection;
@@ -35,10 +37,38 @@ public sealed class DataProtectionKeyRing(IDocumentStore store) : IXmlRepository
         session.SaveChangesAsync().GetAwaiter().GetResult();
     }
 
-    public static void Register(IServiceCollection services)
+    public static void Register(IServiceCollection services, SecuritySettings settings)
     {
-        services.AddDataProtection().SetApplicationName("CalfPainTracker");
+        ArgumentNullException.ThrowIfNull(settings);
+        var protection = services.AddDataProtection().SetApplicationName("CalfPainTracker");
+        // Read at start, so a wrong path or a certificate without its key stops the service there,
+        // not at the first sign-in. Without one, Data Protection logs that keys are stored unencrypted.
+        if (Certificate(settings.KeyRingCertificate, settings.KeyRingCertificateKey, "KeyRingCertificate") is { } certificate)
+        {
+            protection.ProtectKeysWithCertificate(certificate);
+            var previous = Certificate(settings.KeyRingPreviousCertificate, settings.KeyRingPreviousCertificateKey, "KeyRingPreviousCertificate");
+            protection.UnprotectKeysWithAnyCertificate(previous is null ? [certificate] : [certificate, previous]);
+        }
         services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(provider =>
             new ConfigureOptions<KeyManagementOptions>(options => options.XmlRepository = new DataProtectionKeyRing(provider.GetRequiredService<IDocumentStore>())));
+    }
+
+    private static X509Certificate2? Certificate(string path, string keyPath, string setting)
+    {
+        if (string.IsNullOrWhiteSpace(path)) return null;
+        X509Certificate2 certificate;
+        try
+        {
+            certificate = X509Certificate2.CreateFromPemFile(path, string.IsNullOrWhiteSpace(keyPath) ? null : keyPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException or ArgumentException)
+        {
+            throw new InvalidOperationException($"Security:{setting}: cannot read a PEM certificate with its private key from '{path}'{(string.IsNullOrWhiteSpace(keyPath) ? "" : $" and '{keyPath}'")}: {e.Message}", e);
+        }
+        // The key ring's XML encryption (EncryptedXml) wraps keys with RSA only.
+        using var rsa = certificate.GetRSAPrivateKey();
+        return rsa is null
+            ? throw new InvalidOperationException($"Security:{setting}: '{path}' is not an RSA certificate with its private key; the key ring is encrypted with RSA.")
+            : certificate;
     }
 }

@@ -27,6 +27,24 @@ public sealed class SecuritySettings
     /// </summary>
     public string TrustedProxies { get; set; } = "";
 
+    /// <summary>
+    /// A PEM file with the RSA certificate that encrypts Data Protection's key ring at rest. The
+    /// ring unlocks the service's own token-signing and push keys, and it sits in the same database:
+    /// without a certificate, whoever has a copy of the database (a backup) can mint phones' tokens.
+    /// </summary>
+    public string KeyRingCertificate { get; set; } = "";
+
+    /// <summary>The PEM file of its private key, when it is not in the certificate's own file.</summary>
+    public string KeyRingCertificateKey { get; set; } = "";
+
+    /// <summary>
+    /// After the certificate is replaced: the one before (and its key), so the ring's keys it
+    /// encrypted still open until they expire (90 days), instead of every phone being signed out.
+    /// </summary>
+    public string KeyRingPreviousCertificate { get; set; } = "";
+
+    public string KeyRingPreviousCertificateKey { get; set; } = "";
+
     public (IReadOnlyList<System.Net.IPAddress> Proxies, IReadOnlyList<System.Net.IPNetwork> Networks) ParseTrustedProxies()
     {
         var proxies = new List<System.Net.IPAddress>();
@@ -78,7 +96,7 @@ public static class SecurityConfiguration
         builder.Services.AddSingleton(devices);
         builder.Services.AddSingleton<ServiceSigningKeys>();
         builder.Services.AddSingleton<DeviceTokens>();
-        DataProtectionKeyRing.Register(builder.Services);
+        DataProtectionKeyRing.Register(builder.Services, limits);
         builder.Services.AddSingleton(provider);
         builder.WebHost.ConfigureKestrel(k =>
         {

@@ -1,8 +1,11 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
 using Alba;
+using Marten;
 using CalfPainTracker.Enrolment;
 using CalfPainTracker.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
@@ -275,6 +278,72 @@ public sealed class DeviceSessionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task With_a_certificate_configured_the_key_ring_in_the_database_is_encrypted_and_another_node_with_it_still_accepts_the_phones()
+    {
+        var certificates = Directory.CreateTempSubdirectory("calfpain-key-ring-");
+        try
+        {
+            var (certificate, key) = WriteCertificate(certificates, RSA.Create(2048), "key-ring");
+            void WithCertificate(IWebHostBuilder builder) => builder
+                .UseSetting("Security:KeyRingCertificate", certificate).UseSetting("Security:KeyRingCertificateKey", key);
+
+            // A schema of its own whose keys are cleared: a ring made before the certificate was set stays as it was.
+            var connection = await PostgresServer.ConnectionString;
+            await using (var clearing = await ApiHost.Start(connection, "calfpain_key_ring", _clock))
+            {
+                var store = (Marten.IDocumentStore)clearing.Services.GetService(typeof(Marten.IDocumentStore))!;
+                await store.Advanced.Clean.DeleteDocumentsByTypeAsync(typeof(CalfPainTracker.Security.DataProtectionKey));
+                await store.Advanced.Clean.DeleteDocumentsByTypeAsync(typeof(CalfPainTracker.Security.ServiceSigningKey));
+            }
+
+            JsonNode tokens;
+            Guid episode;
+            await using (var node = await ApiHost.Start(connection, "calfpain_key_ring", _clock, WithCertificate))
+            {
+                var clinic = new TestClinic(node);
+                var physio = clinic.Physio();
+                episode = await physio.OpenEpisode(patient: clinic.Patient(), onsetDate: PatientCalendar.DaysAgo(3, TestUser.Zone));
+                var invitation = await Invite(physio, episode);
+                tokens = await (await node.Server.CreateClient().PostAsJsonAsync("/api/sessions", new { invitationCode = invitation["code"]!.GetValue<string>() }))
+                    .ShouldBe(HttpStatusCode.Created);
+
+                await using var session = ((Marten.IDocumentStore)node.Services.GetService(typeof(Marten.IDocumentStore))!).QuerySession();
+                var ring = await session.Query<CalfPainTracker.Security.DataProtectionKey>().ToListAsync();
+                Assert.NotEmpty(ring);
+                Assert.All(ring, k =>
+                {
+                    Assert.Contains("<EncryptedData", k.Xml, StringComparison.Ordinal);
+                    Assert.DoesNotContain("<masterKey", k.Xml, StringComparison.Ordinal);
+                });
+            }
+
+            // The certificate replaced, the old one kept as the previous: the phone is still signed in, on another node.
+            var (replacement, replacementKey) = WriteCertificate(certificates, RSA.Create(2048), "replacement");
+            await using var nextNode = await ApiHost.Start(connection, "calfpain_key_ring", _clock, builder => builder
+                .UseSetting("Security:KeyRingCertificate", replacement).UseSetting("Security:KeyRingCertificateKey", replacementKey)
+                .UseSetting("Security:KeyRingPreviousCertificate", certificate).UseSetting("Security:KeyRingPreviousCertificateKey", key));
+            var refreshed = await (await nextNode.Server.CreateClient().PostAsJsonAsync("/api/sessions/refresh", new { refreshToken = tokens["refreshToken"]!.GetValue<string>() }))
+                .ShouldBe(HttpStatusCode.OK);
+            var phone = nextNode.Server.CreateClient();
+            phone.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", refreshed["accessToken"]!.GetValue<string>());
+            Assert.Equal(HttpStatusCode.OK, (await phone.GetAsync($"/api/episodes/{episode}")).StatusCode);
+
+            // A wrong path, or a certificate the ring cannot be encrypted with, stops the service with the setting named.
+            var (elliptic, ellipticKey) = WriteCertificate(certificates, ECDsa.Create(ECCurve.NamedCurves.nistP256), "elliptic");
+            foreach (var (path, keyPath) in new[] { (Path.Combine(certificates.FullName, "missing.pem"), key), (elliptic, ellipticKey) })
+            {
+                var refused = await Assert.ThrowsAnyAsync<Exception>(() => ApiHost.Start(connection, "calfpain_key_ring", _clock, builder => builder
+                    .UseSetting("Security:KeyRingCertificate", path).UseSetting("Security:KeyRingCertificateKey", keyPath)));
+                Assert.Contains("Security:KeyRingCertificate", refused.ToString(), StringComparison.Ordinal);
+            }
+        }
+        finally
+        {
+            certificates.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Signing_in_is_rate_limited_per_client_address()
     {
         await using var host = await ApiHost.Start(await PostgresServer.ConnectionString, "calfpain_devices", _clock,
@@ -366,4 +435,21 @@ public sealed class DeviceSessionTests : IAsyncLifetime
 
     private async Task<IReadOnlyList<object>> Events(Guid episode) =>
         (await _host.Events(_clinic.Id, episode)).Select(e => e.Data).ToList();
+
+    private static (string Certificate, string Key) WriteCertificate(DirectoryInfo directory, AsymmetricAlgorithm key, string name)
+    {
+        using var disposing = key;
+        var request = key switch
+        {
+            RSA rsa => new CertificateRequest($"CN={name}", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1),
+            ECDsa ecdsa => new CertificateRequest($"CN={name}", ecdsa, HashAlgorithmName.SHA256),
+            _ => throw new ArgumentOutOfRangeException(nameof(key)),
+        };
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
+        var certificatePath = Path.Combine(directory.FullName, name + ".crt.pem");
+        var keyPath = Path.Combine(directory.FullName, name + ".key.pem");
+        File.WriteAllText(certificatePath, certificate.ExportCertificatePem());
+        File.WriteAllText(keyPath, key.ExportPkcs8PrivateKeyPem());
+        return (certificatePath, keyPath);
+    }
 }
