@@ -34,13 +34,25 @@ public sealed class JwtSettings
         }
     }
 
+    /// <summary>
+    /// The shared key, which any holder can sign a clinic administrator's token with. With the
+    /// clinic's provider configured staff need none, so it may be left unset: then the service
+    /// accepts no shared-key token at all (null). Without a provider it is the only way staff
+    /// sign in, and the service refuses to start without it.
+    /// </summary>
+    public SymmetricSecurityKey? KeyBeside(ClinicProviderSettings provider)
+    {
+        ArgumentNullException.ThrowIfNull(provider);
+        return provider.Configured && string.IsNullOrEmpty(SigningKey) ? null : Key();
+    }
+
     public SymmetricSecurityKey Key()
     {
         if (string.IsNullOrWhiteSpace(SigningKey) || Encoding.UTF8.GetByteCount(SigningKey) < MinimumKeyBytes)
         {
             throw new InvalidOperationException(
                 $"Jwt:SigningKey is missing or shorter than {MinimumKeyBytes} bytes. Set it in configuration " +
-                "(environment variable Jwt__SigningKey); only the Development environment ships a key.");
+                "(environment variable Jwt__SigningKey), or leave it unset beside a clinic provider (Auth:Authority); only the Development environment ships a key.");
         }
         return new SymmetricSecurityKey(Encoding.UTF8.GetBytes(SigningKey));
     }

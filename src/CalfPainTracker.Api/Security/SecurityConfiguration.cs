@@ -74,7 +74,7 @@ public static class SecurityConfiguration
         var jwt = builder.Configuration.GetSection(JwtSettings.Section).Get<JwtSettings>() ?? new JwtSettings();
         var limits = builder.Configuration.GetSection(SecuritySettings.Section).Get<SecuritySettings>() ?? new SecuritySettings();
         var provider = builder.Configuration.GetSection(ClinicProviderSettings.Section).Get<ClinicProviderSettings>() ?? new ClinicProviderSettings();
-        var key = jwt.Key(); // refuses to start without a usable key, in every environment
+        var key = jwt.KeyBeside(provider); // refuses to start without a usable key unless a provider signs staff in
         jwt.RefusePublishedKey(builder.Environment);
 
         var site = PublicAddress.From(builder.Configuration, builder.Environment);
@@ -119,7 +119,8 @@ public static class SecurityConfiguration
                 {
                     ValidIssuer = jwt.Issuer,
                     ValidAudience = jwt.Audience,
-                    IssuerSigningKey = key,
+                    // No key (a provider signs staff in): the scheme stays to answer 401 to every token sent to it.
+                    IssuerSigningKeys = key is null ? [] : [key],
                     ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
                     NameClaimType = Caller.SubjectClaim,
                     RoleClaimType = Caller.RoleClaim,

@@ -134,6 +134,24 @@ public sealed class ClinicProviderTests(ClinicProviderFixture fixture) : IClassF
     }
 
     [Fact]
+    public async Task Beside_the_provider_the_shared_key_may_be_left_unset_and_then_no_shared_key_token_is_accepted()
+    {
+        await using var host = await ApiHost.Start(await PostgresServer.ConnectionString, "calfpain_oidc_no_shared_key", TimeProvider.System, builder =>
+        {
+            foreach (var (key, value) in ClinicProviderFixture.Settings(Provider)) builder.UseSetting(key, value);
+            builder.UseSetting("Jwt:SigningKey", "");
+        });
+        var clinic = new TestClinic(host);
+
+        using var signedInAtTheProvider = host.Server.CreateClient();
+        signedInAtTheProvider.DefaultRequestHeaders.Authorization =
+            new AuthenticationHeaderValue("Bearer", await Provider.Token(new Staff(Guid.NewGuid(), clinic.Id, TestIdentityProvider.AdminRole)));
+        await (await signedInAtTheProvider.GetAsync("/api/audit/record-access")).ShouldBe(HttpStatusCode.OK);
+        // A clinic administrator's token signed with the key every other test host trusts.
+        await (await clinic.Admin().Client().GetAsync("/api/audit/record-access")).ShouldBeProblem(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
     public void A_subject_that_is_not_a_uuid_becomes_a_stable_uuid_per_issuer()
     {
         var first = ClinicProvider.UserId("https://accounts.example.org", "110169484474386276334");
