@@ -135,7 +135,13 @@ public static class DeviceSessionEndpoints
         var now = clock.GetUtcNow();
         var hash = OneTimeSecret.Hash(request.RefreshToken!);
 
-        if (device.SignOutReason is { } reason) return SignedOut(reason);
+        // Why a phone was signed out (an erasure among the reasons) is told only to whoever holds one of its tokens.
+        if (device.SignOutReason is { } reason)
+        {
+            return hash == device.RefreshTokenHash || device.ReplacedTokenHashes.Contains(hash)
+                ? SignedOut(reason)
+                : NotSignedIn("This refresh token is not one the service issued.");
+        }
         // The answer to the previous refresh was lost (a phone on a bad network): the token it
         // replaced works once more for a minute instead of signing the patient out.
         var retried = device.ReplacedTokenHashes.Count > 0 && device.ReplacedTokenHashes[^1] == hash && now - device.LastUsedAt <= LostAnswerGrace;
@@ -193,7 +199,7 @@ public static class DeviceSessionEndpoints
 
     /// <summary>
     /// The 401 a signed-out phone gets, from a refresh or any other route. It says why, so the
-    /// app can tell the patient: an episode their physio closed is not a phone reported lost.
+    /// app can tell the patient: a closed episode is not a phone reported lost.
     /// </summary>
     public static ProblemHttpResult SignedOut(SignOutReason reason) => TypedResults.Problem(
         statusCode: StatusCodes.Status401Unauthorized,
@@ -204,7 +210,7 @@ public static class DeviceSessionEndpoints
             SignOutReason.ByClinic => "The clinic signed this phone out. Ask your clinic for a new invitation.",
             SignOutReason.RefreshTokenReused => "This phone's refresh token was used twice, so the phone was signed out to be safe. Ask your clinic for a new invitation.",
             SignOutReason.Erasure => "The patient's data was erased at their request, and this phone signed out.",
-            SignOutReason.EpisodeClosed => "The physiotherapist closed this episode, and this phone signed out. Check-ins it had not sent were not recorded.",
+            SignOutReason.EpisodeClosed => "This episode of care was closed (by the patient, their physiotherapist or the clinic), and this phone signed out. Check-ins it had not sent were not recorded.",
             _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
         },
         extensions: new Dictionary<string, object?> { ["signedOut"] = WireNames.Of(reason) });

@@ -42,12 +42,17 @@ public sealed class DataProtectionKeyRing(IDocumentStore store) : IXmlRepository
         ArgumentNullException.ThrowIfNull(settings);
         var protection = services.AddDataProtection().SetApplicationName("CalfPainTracker");
         // Read at start, so a wrong path or a certificate without its key stops the service there,
-        // not at the first sign-in. Without one, Data Protection logs that keys are stored unencrypted.
+        // not at the first sign-in. Without one, Data Protection warns as it makes a key that it is stored unencrypted.
         if (Certificate(settings.KeyRingCertificate, settings.KeyRingCertificateKey, "KeyRingCertificate") is { } certificate)
         {
             protection.ProtectKeysWithCertificate(certificate);
             var previous = Certificate(settings.KeyRingPreviousCertificate, settings.KeyRingPreviousCertificateKey, "KeyRingPreviousCertificate");
             protection.UnprotectKeysWithAnyCertificate(previous is null ? [certificate] : [certificate, previous]);
+        }
+        else if (!string.IsNullOrWhiteSpace(settings.KeyRingPreviousCertificate))
+        {
+            throw new InvalidOperationException(
+                "Security:KeyRingPreviousCertificate is set without Security:KeyRingCertificate: the previous certificate only opens keys beside a current one that encrypts new keys.");
         }
         services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(provider =>
             new ConfigureOptions<KeyManagementOptions>(options => options.XmlRepository = new DataProtectionKeyRing(provider.GetRequiredService<IDocumentStore>())));

@@ -143,18 +143,42 @@ public sealed class PatientAppInBrowserTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_check_in_the_service_refuses_stays_on_the_phone_with_why_to_fix_and_send_again()
+    {
+        var (patient, episode, page) = await CheckInKeptOffline();
+        // A check-in kept by an older version of the app, which the service no longer takes as it is.
+        await page.EvaluateAsync("""
+            () => new Promise((resolve, reject) => {
+              const opening = indexedDB.open("calfpain", 1);
+              opening.onerror = () => reject(opening.error);
+              opening.onsuccess = () => {
+                const store = opening.result.transaction("outbox", "readwrite").objectStore("outbox");
+                const all = store.getAll();
+                all.onsuccess = () => { for (const item of all.result) store.put({ ...item, body: { ...item.body, painLevel: 11 } }); };
+                store.transaction.oncomplete = () => { opening.result.close(); resolve(); };
+              };
+            })
+            """);
+        await page.Context.SetOfflineAsync(false);
+        await page.EvaluateAsync("() => window.dispatchEvent(new Event('online'))");
+
+        var refused = page.Locator("#outbox-list li[data-status='failed']");
+        await Assertions.Expect(refused).ToContainTextAsync("Nothing was saved");
+        await Assertions.Expect(refused.Locator("button")).ToHaveTextAsync(["Fix and send again", "Discard"]);
+        Assert.Empty((await Get(patient, $"/api/episodes/{episode}/check-ins"))["days"]!.AsArray());
+
+        await refused.Locator("button", new() { HasText = "Fix and send again" }).ClickAsync();
+        await page.ClickAsync("label[for='pain-4']");
+        await page.ClickAsync("#save");
+        await Assertions.Expect(page.Locator("#outbox")).ToBeHiddenAsync();
+        var day = Assert.Single((await Get(patient, $"/api/episodes/{episode}/check-ins"))["days"]!.AsArray())!;
+        Assert.Equal(4, day["painLevel"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task A_check_in_kept_offline_while_the_physio_closes_the_episode_stays_on_the_phone_marked_not_recorded_and_why()
     {
-        var (patient, episode, code) = await Invitation();
-        var page = await Phone();
-        await page.GotoAsync($"{_api.Url}/app#invite={code}");
-        await Ready(page);
-
-        await page.Context.SetOfflineAsync(true);
-        await page.SelectOptionAsync("#day", Today);
-        await Fill(page, pain: 3, swelling: "none", walking: true);
-        await page.ClickAsync("#save");
-        await Assertions.Expect(page.Locator("#outbox-list li[data-status='pending']")).ToHaveCountAsync(1);
+        var (patient, episode, page) = await CheckInKeptOffline();
 
         // The physio closes the episode meanwhile, which signs the phone out at once.
         using (var physio = _api.ClientFor(_physio))
@@ -166,15 +190,26 @@ public sealed class PatientAppInBrowserTests : IAsyncLifetime
 
         // The app says it was the closing (not a lost phone or a fault) and keeps the check-in.
         var kept = page.Locator("#outbox-list li[data-status='failed']");
-        await Assertions.Expect(kept).ToContainTextAsync("closed the episode before it was sent");
-        await Assertions.Expect(page.Locator("#welcome-text")).ToContainTextAsync("closed this episode");
+        await Assertions.Expect(kept).ToContainTextAsync("was closed before it was sent");
+        await Assertions.Expect(page.Locator("#welcome-text")).ToContainTextAsync("episode of care has been closed");
+        // The form that had focus is gone; focus moves to why, so a screen reader says it.
+        await Assertions.Expect(page.Locator("#welcome-text")).ToBeFocusedAsync();
         // Signed out, it cannot be sent again from here: only discarded.
         await Assertions.Expect(kept.Locator("button")).ToHaveTextAsync(["Discard"]);
         Assert.Empty((await Get(patient, $"/api/episodes/{episode}/check-ins"))["days"]!.AsArray());
         await page.ReloadAsync();
-        await Assertions.Expect(page.Locator("#welcome-text")).ToContainTextAsync("closed this episode");
+        await Assertions.Expect(page.Locator("#welcome-text")).ToContainTextAsync("episode of care has been closed");
         await Assertions.Expect(kept).ToHaveCountAsync(1);
         Assert.False(await page.Locator("#checkin").IsVisibleAsync());
+
+        // Invited into a new episode later, the phone still shows it, to read or discard: it was never recorded.
+        var (_, _, next) = await Invitation(patient);
+        await page.GotoAsync("about:blank");
+        await page.GotoAsync($"{_api.Url}/app#invite={next}");
+        await Ready(page);
+        await Assertions.Expect(page.Locator("#checkin")).ToBeVisibleAsync();
+        await Assertions.Expect(kept).ToHaveCountAsync(1);
+        await Assertions.Expect(kept.Locator("button")).ToHaveTextAsync(["Discard"]);
         await kept.Locator("button").ClickAsync();
         await Assertions.Expect(page.Locator("#outbox")).ToBeHiddenAsync();
     }
@@ -367,9 +402,25 @@ public sealed class PatientAppInBrowserTests : IAsyncLifetime
     }
 
     /// <summary>An episode opened by the physio for a new patient, and an invitation for it.</summary>
-    private async Task<(Caller Patient, Guid Episode, string Code)> Invitation()
+    /// <summary>A phone signed in by invitation, offline, holding today's check-in (pain 3) unsent.</summary>
+    private async Task<(Caller Patient, Guid Episode, IPage Page)> CheckInKeptOffline()
     {
-        var patient = new Caller(Guid.NewGuid(), Role.Patient, _physio.ClinicId);
+        var (patient, episode, code) = await Invitation();
+        var page = await Phone();
+        await page.GotoAsync($"{_api.Url}/app#invite={code}");
+        await Ready(page);
+
+        await page.Context.SetOfflineAsync(true);
+        await page.SelectOptionAsync("#day", Today);
+        await Fill(page, pain: 3, swelling: "none", walking: true);
+        await page.ClickAsync("#save");
+        await Assertions.Expect(page.Locator("#outbox-list li[data-status='pending']")).ToHaveCountAsync(1);
+        return (patient, episode, page);
+    }
+
+    private async Task<(Caller Patient, Guid Episode, string Code)> Invitation(Caller? returning = null)
+    {
+        var patient = returning ?? new Caller(Guid.NewGuid(), Role.Patient, _physio.ClinicId);
         using var physio = _api.ClientFor(_physio);
         var opened = await (await physio.PostAsJsonAsync("/api/episodes",
             new { patientId = patient.UserId, side = "left", suspectedCause = "calf-strain", onsetDate = PatientCalendar.DaysAgo(10, Zone), timeZone = Zone })).ShouldBe(HttpStatusCode.Created);

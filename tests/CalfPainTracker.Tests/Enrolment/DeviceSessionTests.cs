@@ -206,6 +206,10 @@ public sealed class DeviceSessionTests : IAsyncLifetime
         await (await patient.Client().DeleteAsync("/api/me")).ShouldBe(HttpStatusCode.OK);
 
         SignedOutBecause("erasure", await (await Refresh(phone)).ShouldBeProblem(HttpStatusCode.Unauthorized));
+        // Someone who knows the phone's id but none of its tokens learns nothing of why.
+        var guessed = await (await Anonymous().PostAsJsonAsync("/api/sessions/refresh", new { refreshToken = $"{phone["deviceId"]!.GetValue<Guid>():N}.guessed" }))
+            .ShouldBeProblem(HttpStatusCode.Unauthorized);
+        Assert.Null(guessed["signedOut"]);
         SignedOutBecause("erasure", await (await Phone(phone).GetAsync("/api/me/export")).ShouldBeProblem(HttpStatusCode.Unauthorized));
         var events = await Events(episode);
         Assert.Contains(events, e => e is DeviceSignedOut { Reason: SignOutReason.Erasure });
@@ -330,11 +334,17 @@ public sealed class DeviceSessionTests : IAsyncLifetime
 
             // A wrong path, or a certificate the ring cannot be encrypted with, stops the service with the setting named.
             var (elliptic, ellipticKey) = WriteCertificate(certificates, ECDsa.Create(ECCurve.NamedCurves.nistP256), "elliptic");
-            foreach (var (path, keyPath) in new[] { (Path.Combine(certificates.FullName, "missing.pem"), key), (elliptic, ellipticKey) })
+            foreach (var (setting, path, keyPath) in new[]
+            {
+                ("KeyRingCertificate", Path.Combine(certificates.FullName, "missing.pem"), key),
+                ("KeyRingCertificate", elliptic, ellipticKey),
+                // Only the previous one: the ring could no longer be encrypted, nor quietly left so.
+                ("KeyRingPreviousCertificate", certificate, key),
+            })
             {
                 var refused = await Assert.ThrowsAnyAsync<Exception>(() => ApiHost.Start(connection, "calfpain_key_ring", _clock, builder => builder
-                    .UseSetting("Security:KeyRingCertificate", path).UseSetting("Security:KeyRingCertificateKey", keyPath)));
-                Assert.Contains("Security:KeyRingCertificate", refused.ToString(), StringComparison.Ordinal);
+                    .UseSetting($"Security:{setting}", path).UseSetting($"Security:{setting}Key", keyPath)));
+                Assert.Contains($"Security:{setting}", refused.ToString(), StringComparison.Ordinal);
             }
         }
         finally

@@ -273,13 +273,18 @@ async function sync(justSaved) {
   };
   if (state.syncing) return;
   state.syncing = true;
+  let failure = null;
   try {
     await (navigator.locks ? navigator.locks.request("calfpain-outbox", run) : run());
+  } catch (error) {
+    failure = error;
   } finally {
     state.syncing = false;
   }
-  retryLater(stopped);
+  // Signed out, nothing more can be sent; any other fault is tried again like a bad network.
+  retryLater(stopped || (failure !== null && !(failure instanceof SignedOut)));
   await renderOutbox();
+  if (failure) throw failure;
   if (sent > 0) await refreshRecord().catch(() => {});
 }
 
@@ -296,12 +301,13 @@ function retryLater(stopped) {
 async function renderOutbox() {
   const current = session.get();
   const episodeId = current ? current.episodeId : signedOut.get()?.episodeId;
-  const items = (await outbox.all()).filter((i) => i.episodeId === episodeId);
+  // A check-in not recorded under an earlier episode stays in view after a new invitation, to be read or discarded.
+  const items = (await outbox.all()).filter((i) => i.episodeId === episodeId || i.status === "failed");
   const list = $("outbox-list");
   list.replaceChildren(...items.map((item) => el("li", { "data-status": item.status },
     item.status === "failed"
       ? [t("outbox.failed", { date: formatDate(item.body.day), detail: item.problem }), " ",
-        current ? el("button", { type: "button", onclick: () => editFailed(item) }, t("outbox.edit")) : "",
+        current?.episodeId === item.episodeId ? el("button", { type: "button", onclick: () => editFailed(item) }, t("outbox.edit")) : "",
         el("button", { type: "button", onclick: async () => { await outbox.remove(item.checkInId); await renderOutbox(); } }, t("outbox.discard"))]
       : t("outbox.pending", { date: formatDate(item.body.day) }))));
   $("outbox").hidden = items.length === 0;
@@ -688,8 +694,14 @@ async function showSignedOut() {
   for (const id of ["checkin", "recovery", "settings"]) $(id).hidden = true;
   $("welcome").hidden = false;
   const ended = signedOut.get();
-  $("welcome-text").textContent = ended ? signedOut.text(ended.reason) : t("welcome.body");
+  const text = $("welcome-text");
+  text.textContent = ended ? signedOut.text(ended.reason) : t("welcome.body");
   await renderOutbox();
+  // The form that held focus is gone: a screen reader would say nothing of why.
+  if (ended) {
+    text.tabIndex = -1;
+    text.focus();
+  }
 }
 
 function showConnection() {
