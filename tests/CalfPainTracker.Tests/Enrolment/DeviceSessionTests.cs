@@ -298,6 +298,8 @@ public sealed class DeviceSessionTests : IAsyncLifetime
                 var store = (Marten.IDocumentStore)clearing.Services.GetService(typeof(Marten.IDocumentStore))!;
                 await store.Advanced.Clean.DeleteDocumentsByTypeAsync(typeof(CalfPainTracker.Security.DataProtectionKey));
                 await store.Advanced.Clean.DeleteDocumentsByTypeAsync(typeof(CalfPainTracker.Security.ServiceSigningKey));
+                // Protected under a ring an earlier run encrypted to a certificate that is gone.
+                await store.Advanced.Clean.DeleteDocumentsByTypeAsync(typeof(CalfPainTracker.Notifications.VapidKeyPair));
             }
 
             JsonNode tokens;
