@@ -163,11 +163,13 @@ public sealed class PatientAppInBrowserTests : IAsyncLifetime
         await page.EvaluateAsync("() => window.dispatchEvent(new Event('online'))");
 
         var refused = page.Locator("#outbox-list li[data-status='failed']");
-        await Assertions.Expect(refused).ToContainTextAsync("Nothing was saved");
+        // In the patient's words, naming what to look at, not the service's field names.
+        await Assertions.Expect(refused).ToContainTextAsync("not accepted: Check the pain (0 to 10).");
         await Assertions.Expect(refused.Locator("button")).ToHaveTextAsync(["Fix and send again", "Discard"]);
         Assert.Empty((await Get(patient, $"/api/episodes/{episode}/check-ins"))["days"]!.AsArray());
 
         await refused.Locator("button", new() { HasText = "Fix and send again" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#form-error")).ToHaveTextAsync("Check the pain (0 to 10).");
         await page.ClickAsync("label[for='pain-4']");
         await page.ClickAsync("#save");
         await Assertions.Expect(page.Locator("#outbox")).ToBeHiddenAsync();

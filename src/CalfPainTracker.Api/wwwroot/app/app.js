@@ -120,7 +120,7 @@ async function endSession(reason) {
   localStorage.setItem(SIGNED_OUT_KEY, JSON.stringify({ reason: reason || null, episodeId: ended.episodeId }));
   const problem = t(reason === "episode-closed" ? "outbox.episodeClosed" : "outbox.signedOut");
   for (const item of await outbox.all()) {
-    if (item.episodeId === ended.episodeId && item.status === "pending") await outbox.put({ ...item, status: "failed", problem, errors: null });
+    if (item.episodeId === ended.episodeId && item.status === "pending") await outbox.put({ ...item, status: "failed", problem });
   }
   return new SignedOut();
 }
@@ -264,7 +264,7 @@ async function sync(justSaved) {
         if (item.checkInId === justSaved || !justSaved) showAccepted(body);
       } else if (response.status >= 400 && response.status < 500 && response.status !== 408 && response.status !== 429) {
         // Nothing is dropped: the patient sees why and can fix it.
-        await outbox.put({ ...item, status: "failed", problem: body?.detail || body?.title || String(response.status), errors: body?.errors || null });
+        await outbox.put({ ...item, status: "failed", problem: refusal(body, response.status) });
       } else {
         stopped = true;
         break;
@@ -286,6 +286,15 @@ async function sync(justSaved) {
   await renderOutbox();
   if (failure) throw failure;
   if (sent > 0) await refreshRecord().catch(() => {});
+}
+
+// Why the service refused a check-in, in the patient's words: for invalid answers, which ones
+// to look at (the service's own messages name its fields, e.g. 'painLevel'), else its detail.
+function refusal(body, status) {
+  const fields = [...new Set(Object.keys(body?.errors || {}).map((field) => field.replace(/[.[].*$/, "")))]
+    .filter((field) => messages[`field.${field}`]).map((field) => t(`field.${field}`));
+  if (fields.length) return t("outbox.invalid", { fields: fields.join(", ") });
+  return body?.detail || body?.title || String(status);
 }
 
 // A send that failed (a bad network, a service restarting, an "online" the phone announced before
