@@ -124,9 +124,9 @@ public static class DeviceSessionEndpoints
     public static async Task<IResult> Refresh(
         RefreshRequest request, IDocumentStore store, DeviceTokens tokens, DeviceTokenSettings settings, TimeProvider clock, CancellationToken cancellation)
     {
-        if (DeviceTokens.DeviceOf(request.RefreshToken) is not { } deviceId) return NotSignedIn("This refresh token is not one the service issued.");
+        if (DeviceTokens.DeviceOf(request.RefreshToken) is not { } deviceId) return NotIssued();
         var found = await ClinicTenancy.FindInAnyDatabase<DeviceSession>(store, d => d.Id == deviceId, cancellation);
-        if (found is null) return NotSignedIn("This refresh token is not one the service issued.");
+        if (found is null) return NotIssued();
 
         await using var clinic = store.LightweightSession(found.ClinicId.ToString());
         // Serialises this refresh with another of the same device and with signing it out.
@@ -140,7 +140,7 @@ public static class DeviceSessionEndpoints
         {
             return hash == device.RefreshTokenHash || device.ReplacedTokenHashes.Contains(hash)
                 ? SignedOut(reason)
-                : NotSignedIn("This refresh token is not one the service issued.");
+                : NotIssued();
         }
         // The answer to the previous refresh was lost (a phone on a bad network): the token it
         // replaced works once more for a minute instead of signing the patient out.
@@ -307,6 +307,8 @@ public static class DeviceSessionEndpoints
         statusCode: StatusCodes.Status410Gone,
         title: "Invitation no longer works",
         detail: detail + " Ask your clinic for a new invitation.");
+
+    private static ProblemHttpResult NotIssued() => NotSignedIn("This refresh token is not one the service issued.");
 
     private static ProblemHttpResult NotSignedIn(string detail) => TypedResults.Problem(
         statusCode: StatusCodes.Status401Unauthorized,

@@ -39,7 +39,8 @@ public sealed class SecuritySettings
 
     /// <summary>
     /// After the certificate is replaced: the one before (and its key), so the ring's keys it
-    /// encrypted still open until they expire (90 days), instead of every phone being signed out.
+    /// encrypted still open. Kept while any exist: Data Protection keeps expired keys to open what
+    /// they protected (the push key is made once), so dropping it signs every phone out.
     /// </summary>
     public string KeyRingPreviousCertificate { get; set; } = "";
 

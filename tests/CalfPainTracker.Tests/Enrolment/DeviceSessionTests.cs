@@ -9,6 +9,7 @@ using Marten;
 using CalfPainTracker.Enrolment;
 using CalfPainTracker.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Microsoft.IdentityModel.JsonWebTokens;
 
@@ -273,11 +274,8 @@ public sealed class DeviceSessionTests : IAsyncLifetime
         await using var otherNode = await ApiHost.Start(await PostgresServer.ConnectionString, "calfpain_devices", _clock,
             builder => builder.UseSetting("Auth:SigningKeyLifetime", "01:00:00"));
 
-        var client = otherNode.Server.CreateClient();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", onThisNode["accessToken"]!.GetValue<string>());
-        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/api/episodes/{episode}")).StatusCode);
-        var refreshed = await (await otherNode.Server.CreateClient().PostAsJsonAsync("/api/sessions/refresh", new { refreshToken = onThisNode["refreshToken"]!.GetValue<string>() }))
-            .ShouldBe(HttpStatusCode.OK);
+        Assert.Equal(HttpStatusCode.OK, (await Phone(onThisNode, otherNode).GetAsync($"/api/episodes/{episode}")).StatusCode);
+        var refreshed = await (await Refresh(onThisNode, otherNode)).ShouldBe(HttpStatusCode.OK);
         Assert.Equal(HttpStatusCode.OK, (await Phone(refreshed).GetAsync($"/api/episodes/{episode}")).StatusCode);
     }
 
@@ -288,14 +286,17 @@ public sealed class DeviceSessionTests : IAsyncLifetime
         try
         {
             var (certificate, key) = WriteCertificate(certificates, RSA.Create(2048), "key-ring");
-            void WithCertificate(IWebHostBuilder builder) => builder
-                .UseSetting("Security:KeyRingCertificate", certificate).UseSetting("Security:KeyRingCertificateKey", key);
+            // Each setting names a certificate's file, and the setting with "Key" after it the file of its key.
+            static Action<IWebHostBuilder> KeyRing(params (string Setting, string Certificate, string Key)[] files) => builder =>
+            {
+                foreach (var (setting, file, keyFile) in files) builder.UseSetting($"Security:{setting}", file).UseSetting($"Security:{setting}Key", keyFile);
+            };
 
             // A schema of its own whose keys are cleared: a ring made before the certificate was set stays as it was.
             var connection = await PostgresServer.ConnectionString;
             await using (var clearing = await ApiHost.Start(connection, "calfpain_key_ring", _clock))
             {
-                var store = (Marten.IDocumentStore)clearing.Services.GetService(typeof(Marten.IDocumentStore))!;
+                var store = clearing.Services.GetRequiredService<IDocumentStore>();
                 await store.Advanced.Clean.DeleteDocumentsByTypeAsync(typeof(CalfPainTracker.Security.DataProtectionKey));
                 await store.Advanced.Clean.DeleteDocumentsByTypeAsync(typeof(CalfPainTracker.Security.ServiceSigningKey));
                 // Protected under a ring an earlier run encrypted to a certificate that is gone.
@@ -304,16 +305,14 @@ public sealed class DeviceSessionTests : IAsyncLifetime
 
             JsonNode tokens;
             Guid episode;
-            await using (var node = await ApiHost.Start(connection, "calfpain_key_ring", _clock, WithCertificate))
+            await using (var node = await ApiHost.Start(connection, "calfpain_key_ring", _clock, KeyRing(("KeyRingCertificate", certificate, key))))
             {
                 var clinic = new TestClinic(node);
                 var physio = clinic.Physio();
                 episode = await physio.OpenEpisode(patient: clinic.Patient(), onsetDate: PatientCalendar.DaysAgo(3, TestUser.Zone));
-                var invitation = await Invite(physio, episode);
-                tokens = await (await node.Server.CreateClient().PostAsJsonAsync("/api/sessions", new { invitationCode = invitation["code"]!.GetValue<string>() }))
-                    .ShouldBe(HttpStatusCode.Created);
+                tokens = await SignIn(await Invite(physio, episode), on: node);
 
-                await using var session = ((Marten.IDocumentStore)node.Services.GetService(typeof(Marten.IDocumentStore))!).QuerySession();
+                await using var session = node.Services.GetRequiredService<IDocumentStore>().QuerySession();
                 var ring = await session.Query<CalfPainTracker.Security.DataProtectionKey>().ToListAsync();
                 Assert.NotEmpty(ring);
                 Assert.All(ring, k =>
@@ -325,14 +324,10 @@ public sealed class DeviceSessionTests : IAsyncLifetime
 
             // The certificate replaced, the old one kept as the previous: the phone is still signed in, on another node.
             var (replacement, replacementKey) = WriteCertificate(certificates, RSA.Create(2048), "replacement");
-            await using var nextNode = await ApiHost.Start(connection, "calfpain_key_ring", _clock, builder => builder
-                .UseSetting("Security:KeyRingCertificate", replacement).UseSetting("Security:KeyRingCertificateKey", replacementKey)
-                .UseSetting("Security:KeyRingPreviousCertificate", certificate).UseSetting("Security:KeyRingPreviousCertificateKey", key));
-            var refreshed = await (await nextNode.Server.CreateClient().PostAsJsonAsync("/api/sessions/refresh", new { refreshToken = tokens["refreshToken"]!.GetValue<string>() }))
-                .ShouldBe(HttpStatusCode.OK);
-            var phone = nextNode.Server.CreateClient();
-            phone.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", refreshed["accessToken"]!.GetValue<string>());
-            Assert.Equal(HttpStatusCode.OK, (await phone.GetAsync($"/api/episodes/{episode}")).StatusCode);
+            await using var nextNode = await ApiHost.Start(connection, "calfpain_key_ring", _clock,
+                KeyRing(("KeyRingCertificate", replacement, replacementKey), ("KeyRingPreviousCertificate", certificate, key)));
+            var refreshed = await (await Refresh(tokens, nextNode)).ShouldBe(HttpStatusCode.OK);
+            Assert.Equal(HttpStatusCode.OK, (await Phone(refreshed, nextNode).GetAsync($"/api/episodes/{episode}")).StatusCode);
 
             // A wrong path, or a certificate the ring cannot be encrypted with, stops the service with the setting named.
             var (elliptic, ellipticKey) = WriteCertificate(certificates, ECDsa.Create(ECCurve.NamedCurves.nistP256), "elliptic");
@@ -344,8 +339,7 @@ public sealed class DeviceSessionTests : IAsyncLifetime
                 ("KeyRingPreviousCertificate", certificate, key),
             })
             {
-                var refused = await Assert.ThrowsAnyAsync<Exception>(() => ApiHost.Start(connection, "calfpain_key_ring", _clock, builder => builder
-                    .UseSetting($"Security:{setting}", path).UseSetting($"Security:{setting}Key", keyPath)));
+                var refused = await Assert.ThrowsAnyAsync<Exception>(() => ApiHost.Start(connection, "calfpain_key_ring", _clock, KeyRing((setting, path, keyPath))));
                 Assert.Contains($"Security:{setting}", refused.ToString(), StringComparison.Ordinal);
             }
         }
@@ -428,19 +422,20 @@ public sealed class DeviceSessionTests : IAsyncLifetime
     private static async Task<JsonNode> Invite(TestUser clinician, Guid episode, int? expiresInHours = null) =>
         await (await clinician.Post($"/api/episodes/{episode}/invitations", new { expiresInHours })).ShouldBe(HttpStatusCode.Created);
 
-    private async Task<JsonNode> SignIn(JsonNode invitation, string? deviceName = null) =>
-        await (await Anonymous().PostAsJsonAsync("/api/sessions", new { invitationCode = invitation["code"]!.GetValue<string>(), deviceName })).ShouldBe(HttpStatusCode.Created);
+    private async Task<JsonNode> SignIn(JsonNode invitation, string? deviceName = null, IAlbaHost? on = null) =>
+        await (await Anonymous(on).PostAsJsonAsync("/api/sessions", new { invitationCode = invitation["code"]!.GetValue<string>(), deviceName })).ShouldBe(HttpStatusCode.Created);
 
-    private Task<HttpResponseMessage> Refresh(JsonNode tokens) =>
-        Anonymous().PostAsJsonAsync("/api/sessions/refresh", new { refreshToken = tokens["refreshToken"]!.GetValue<string>() });
+    private Task<HttpResponseMessage> Refresh(JsonNode tokens, IAlbaHost? on = null) =>
+        Anonymous(on).PostAsJsonAsync("/api/sessions/refresh", new { refreshToken = tokens["refreshToken"]!.GetValue<string>() });
 
     private static void SignedOutBecause(string reason, JsonNode problem) => Assert.Equal(reason, problem["signedOut"]?.GetValue<string>());
 
-    private HttpClient Anonymous() => _host.Server.CreateClient();
+    /// <summary>A client of this class's host, or of <paramref name="on"/>: another node on the same database.</summary>
+    private HttpClient Anonymous(IAlbaHost? on = null) => (on ?? _host).Server.CreateClient();
 
-    private HttpClient Phone(JsonNode tokens)
+    private HttpClient Phone(JsonNode tokens, IAlbaHost? on = null)
     {
-        var client = _host.Server.CreateClient();
+        var client = Anonymous(on);
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", tokens["accessToken"]!.GetValue<string>());
         return client;
     }

@@ -707,10 +707,7 @@ async function showSignedOut() {
   text.textContent = ended ? signedOut.text(ended.reason) : t("welcome.body");
   await renderOutbox();
   // The form that held focus is gone: a screen reader would say nothing of why.
-  if (ended) {
-    text.tabIndex = -1;
-    text.focus();
-  }
+  if (ended) text.focus();
 }
 
 function showConnection() {
