@@ -55,7 +55,7 @@ public static class AlertEndpoints
         {
             var acknowledged = new AlertAcknowledged(alert.EpisodeId, alert.Id, caller.UserId, clock.GetUtcNow());
             stream.AppendOne(acknowledged);
-            alert = alert.After(a => a.Apply(acknowledged));
+            alert = alert.After(acknowledged);
         }
         return TypedResults.Ok(alert);
     }
@@ -81,7 +81,7 @@ public static class AlertEndpoints
 
         var resolved = new AlertResolved(alert.EpisodeId, alert.Id, caller.UserId, request.Note?.Trim() ?? "", clock.GetUtcNow());
         stream.AppendOne(resolved);
-        return TypedResults.Ok(alert.After(a => a.Apply(resolved)));
+        return TypedResults.Ok(alert.After(resolved));
     }
 
     /// <summary>

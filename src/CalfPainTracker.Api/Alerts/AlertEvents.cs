@@ -45,32 +45,34 @@ public sealed record OpenAlertSummary(Guid Id, AlertRule Rule, Severity Severity
 }
 
 /// <summary>
-/// An alert as the episode holds it. Mutable only through the episode's Apply methods.
+/// An alert as the episode holds it: a value that each of its events turns into the next one
+/// (<c>After</c>), so deciding on a loaded episode never changes it. Evidence is never changed in
+/// place; a new day makes a new list.
 /// </summary>
-public sealed class Alert
+public sealed record Alert
 {
-    public Guid Id { get; set; }
-    public Guid EpisodeId { get; set; }
-    public AlertRule Rule { get; set; }
-    public Severity Severity { get; set; }
-    public string Title { get; set; } = "";
-    public string Advice { get; set; } = "";
-    public List<DateOnly> Evidence { get; set; } = [];
-    public string Source { get; set; } = "";
-    public PartialWells? PartialWells { get; set; }
-    public DateTimeOffset RaisedAt { get; set; }
-    public AlertStatus Status { get; set; }
-    public DateTimeOffset? AcknowledgedAt { get; set; }
-    public Guid? AcknowledgedBy { get; set; }
-    public DateTimeOffset? ResolvedAt { get; set; }
-    public Guid? ResolvedBy { get; set; }
-    public string? ResolutionNote { get; set; }
-    public DateTimeOffset? EscalatedAt { get; set; }
-    public DateTimeOffset? ClearedAt { get; set; }
-    public string? ClearedReason { get; set; }
+    public Guid Id { get; init; }
+    public Guid EpisodeId { get; init; }
+    public AlertRule Rule { get; init; }
+    public Severity Severity { get; init; }
+    public string Title { get; init; } = "";
+    public string Advice { get; init; } = "";
+    public List<DateOnly> Evidence { get; init; } = [];
+    public string Source { get; init; } = "";
+    public PartialWells? PartialWells { get; init; }
+    public DateTimeOffset RaisedAt { get; init; }
+    public AlertStatus Status { get; init; }
+    public DateTimeOffset? AcknowledgedAt { get; init; }
+    public Guid? AcknowledgedBy { get; init; }
+    public DateTimeOffset? ResolvedAt { get; init; }
+    public Guid? ResolvedBy { get; init; }
+    public string? ResolutionNote { get; init; }
+    public DateTimeOffset? EscalatedAt { get; init; }
+    public DateTimeOffset? ClearedAt { get; init; }
+    public string? ClearedReason { get; init; }
 
     /// <summary>When the alert last became more serious: its current severity has waited since then.</summary>
-    public DateTimeOffset? SeverityRaisedAt { get; set; }
+    public DateTimeOffset? SeverityRaisedAt { get; init; }
 
     /// <summary>Still asks for a clinician's attention: neither resolved by one nor cleared by the service.</summary>
     public bool IsOpen => Status is AlertStatus.Open or AlertStatus.Acknowledged;
@@ -90,66 +92,37 @@ public sealed class Alert
         Status = AlertStatus.Open,
     };
 
-    public void Apply(AlertEvidenceAdded e)
+    public Alert After(AlertEvidenceAdded e) => this with
     {
-        Evidence = [.. Evidence.Union(e.Evidence).Order()];
-        if (e.Wells is not null) PartialWells = e.Wells;
-    }
+        Evidence = [.. Evidence.Union(e.Evidence).Order()],
+        PartialWells = e.Wells ?? PartialWells,
+    };
 
-    public void Apply(AlertSeverityRaised e)
+    /// <summary>
+    /// What a clinician acknowledged, or the clinic was told of, was the lesser alert: the graver
+    /// one needs a look of its own and escalates like a new alert if nobody gives it.
+    /// </summary>
+    public Alert After(AlertSeverityRaised e)
     {
-        Severity = e.Severity;
-        Title = e.Title;
-        Advice = e.Advice;
-        SeverityRaisedAt = e.At;
-        // What a clinician acknowledged, or the clinic was told of, was the lesser alert: the
-        // graver one needs a look of its own and escalates like a new alert if nobody gives it.
-        if (Status == AlertStatus.Acknowledged)
+        var acknowledged = Status == AlertStatus.Acknowledged;
+        return this with
         {
-            Status = AlertStatus.Open;
-            AcknowledgedAt = null;
-            AcknowledgedBy = null;
-        }
-        EscalatedAt = null;
+            Severity = e.Severity,
+            Title = e.Title,
+            Advice = e.Advice,
+            SeverityRaisedAt = e.At,
+            Status = acknowledged ? AlertStatus.Open : Status,
+            AcknowledgedAt = acknowledged ? null : AcknowledgedAt,
+            AcknowledgedBy = acknowledged ? null : AcknowledgedBy,
+            EscalatedAt = null,
+        };
     }
 
-    public void Apply(AlertAcknowledged e)
-    {
-        Status = AlertStatus.Acknowledged;
-        AcknowledgedAt = e.At;
-        AcknowledgedBy = e.By;
-    }
+    public Alert After(AlertAcknowledged e) => this with { Status = AlertStatus.Acknowledged, AcknowledgedAt = e.At, AcknowledgedBy = e.By };
 
-    public void Apply(AlertResolved e)
-    {
-        Status = AlertStatus.Resolved;
-        ResolvedAt = e.At;
-        ResolvedBy = e.By;
-        ResolutionNote = e.Note;
-    }
+    public Alert After(AlertResolved e) => this with { Status = AlertStatus.Resolved, ResolvedAt = e.At, ResolvedBy = e.By, ResolutionNote = e.Note };
 
-    public void Apply(AlertEscalatedToClinic e) => EscalatedAt = e.At;
+    public Alert After(AlertEscalatedToClinic e) => this with { EscalatedAt = e.At };
 
-    public void Apply(AlertCleared e)
-    {
-        Status = AlertStatus.Cleared;
-        ClearedAt = e.At;
-        ClearedReason = e.Reason;
-    }
-
-    /// <summary>A copy to apply not-yet-saved events to, leaving the loaded episode as it was.</summary>
-    public Alert Copy()
-    {
-        var copy = (Alert)MemberwiseClone();
-        copy.Evidence = [.. Evidence];
-        return copy;
-    }
-
-    /// <summary>The alert as a not-yet-saved event leaves it, without touching the episode it was loaded with.</summary>
-    public Alert After(Action<Alert> apply)
-    {
-        var copy = Copy();
-        apply(copy);
-        return copy;
-    }
+    public Alert After(AlertCleared e) => this with { Status = AlertStatus.Cleared, ClearedAt = e.At, ClearedReason = e.Reason };
 }

@@ -36,14 +36,14 @@ public static class CheckInDecision
     /// <summary>The alerts as they will be once the events are saved, without touching the loaded episode.</summary>
     private static List<Alert> AlertsAfter(IReadOnlyList<Alert> current, IReadOnlyList<object> events, IReadOnlyList<Guid> ids)
     {
-        var alerts = current.Where(a => ids.Contains(a.Id)).Select(a => a.Copy()).ToDictionary(a => a.Id);
+        var alerts = current.Where(a => ids.Contains(a.Id)).ToDictionary(a => a.Id);
         foreach (var e in events)
         {
             switch (e)
             {
                 case AlertRaised raised: alerts[raised.AlertId] = Alert.From(raised); break;
-                case AlertEvidenceAdded added: alerts[added.AlertId].Apply(added); break;
-                case AlertSeverityRaised raised: alerts[raised.AlertId].Apply(raised); break;
+                case AlertEvidenceAdded added: alerts[added.AlertId] = alerts[added.AlertId].After(added); break;
+                case AlertSeverityRaised raised: alerts[raised.AlertId] = alerts[raised.AlertId].After(raised); break;
             }
         }
         return ids.Select(id => alerts[id]).ToList();

@@ -96,17 +96,17 @@ public sealed class Episode
 
     public void Apply(AlertRaised e) => Alerts.Add(Alert.From(e));
 
-    public void Apply(AlertEvidenceAdded e) => AlertById(e.AlertId)?.Apply(e);
+    public void Apply(AlertEvidenceAdded e) => ChangeAlert(e.AlertId, a => a.After(e));
 
-    public void Apply(AlertSeverityRaised e) => AlertById(e.AlertId)?.Apply(e);
+    public void Apply(AlertSeverityRaised e) => ChangeAlert(e.AlertId, a => a.After(e));
 
-    public void Apply(AlertAcknowledged e) => AlertById(e.AlertId)?.Apply(e);
+    public void Apply(AlertAcknowledged e) => ChangeAlert(e.AlertId, a => a.After(e));
 
-    public void Apply(AlertResolved e) => AlertById(e.AlertId)?.Apply(e);
+    public void Apply(AlertResolved e) => ChangeAlert(e.AlertId, a => a.After(e));
 
-    public void Apply(AlertEscalatedToClinic e) => AlertById(e.AlertId)?.Apply(e);
+    public void Apply(AlertEscalatedToClinic e) => ChangeAlert(e.AlertId, a => a.After(e));
 
-    public void Apply(AlertCleared e) => AlertById(e.AlertId)?.Apply(e);
+    public void Apply(AlertCleared e) => ChangeAlert(e.AlertId, a => a.After(e));
 
     public void Apply(AlertTuningSet e) => Tuning = Tuning.After(e);
 
@@ -128,6 +128,12 @@ public sealed class Episode
 
 
     public Alert? AlertById(Guid id) => Alerts.Find(a => a.Id == id);
+
+    private void ChangeAlert(Guid id, Func<Alert, Alert> change)
+    {
+        var index = Alerts.FindIndex(a => a.Id == id);
+        if (index >= 0) Alerts[index] = change(Alerts[index]);
+    }
 
     /// <summary>The patient's calendar day at an instant: check-in days are local dates in the episode's zone.</summary>
     public DateOnly LocalDay(DateTimeOffset instant) => LocalDayIn(TimeZone, instant);

@@ -92,9 +92,9 @@ public static class Notify
         AlertRaised raised => (WebhookEvents.AlertRaised, raised.AlertId, Alert.From(raised), null),
         // Each rise is a delivery of its own (advice -> urgent -> emergency), so receivers deduping on the delivery id see both.
         AlertSeverityRaised rose when episode.AlertById(rose.AlertId) is { } alert =>
-            (WebhookEvents.AlertSeverityRaised, Subject($"{rose.AlertId:N}:{rose.Severity}"), alert.After(a => a.Apply(rose)), null),
+            (WebhookEvents.AlertSeverityRaised, Subject($"{rose.AlertId:N}:{rose.Severity}"), alert.After(rose), null),
         AlertEscalatedToClinic escalated when episode.AlertById(escalated.AlertId) is { } alert =>
-            (WebhookEvents.AlertEscalated, escalated.AlertId, alert.After(a => a.Apply(escalated)), null),
+            (WebhookEvents.AlertEscalated, escalated.AlertId, alert.After(escalated), null),
         CheckInReminderDue reminder => (WebhookEvents.CheckInReminder, Subject($"{reminder.EpisodeId:N}:{reminder.Day:yyyy-MM-dd}"), null, reminder),
         _ => null,
     };

@@ -12,15 +12,16 @@ public sealed class AlertClearingTests
     {
         var episode = Episode();
         episode.Log(Day(1, 3, Swelling.Mild));
-        var swelling = Assert.Single(episode.Alerts);
+        var raised = Assert.Single(episode.Alerts).Id;
 
         var outcomes = episode.Log(Day(2, 3), Day(3, 2));
-        Assert.Equal(AlertStatus.Open, swelling.Status);
+        Assert.Equal(AlertStatus.Open, episode.AlertById(raised)!.Status);
 
         var third = Assert.Single(episode.Log(Day(4, 2)));
         var cleared = Assert.Single(third.Events.OfType<AlertCleared>());
-        Assert.Equal(swelling.Id, cleared.AlertId);
+        Assert.Equal(raised, cleared.AlertId);
         Assert.Contains("3 check-ins", cleared.Reason, StringComparison.Ordinal);
+        var swelling = episode.AlertById(raised)!;
         Assert.Equal((AlertStatus.Cleared, cleared.At), (swelling.Status, swelling.ClearedAt!.Value));
         Assert.False(swelling.IsOpen);
         Assert.Empty(outcomes.SelectMany(o => o.Events).OfType<AlertCleared>());
@@ -35,7 +36,7 @@ public sealed class AlertClearingTests
         Assert.Equal(AlertStatus.Open, first.Status);
 
         episode.Log(Day(7, 3));
-        Assert.Equal(AlertStatus.Cleared, first.Status);
+        Assert.Equal(AlertStatus.Cleared, episode.AlertById(first.Id)!.Status);
 
         episode.Log(Day(8, 3, canWalk: false));
         Assert.Equal(2, episode.Alerts.Count);
@@ -47,13 +48,13 @@ public sealed class AlertClearingTests
     {
         var episode = Episode();
         episode.Log(Day(1, 3, atNight: true), Day(3, 3), Day(4, 3));
-        var night = Assert.Single(episode.Alerts);
+        var night = Assert.Single(episode.Alerts).Id;
 
         episode.Log(Day(4, 2)); // correction: still two days after the evidence
-        Assert.Equal(AlertStatus.Open, night.Status);
+        Assert.Equal(AlertStatus.Open, episode.AlertById(night)!.Status);
 
         episode.Log(Day(2, 2)); // the missing day, backfilled: three
-        Assert.Equal(AlertStatus.Cleared, night.Status);
+        Assert.Equal(AlertStatus.Cleared, episode.AlertById(night)!.Status);
     }
 
     [Fact]
@@ -86,11 +87,11 @@ public sealed class AlertClearingTests
         episode.Log(Day(1, 3, atNight: true));
         var missed = MissedCheckIns.Decide(episode, new CheckForMissedCheckIns(episode.Id, Onset.AddDays(1), 4), DateTimeOffset.UnixEpoch.AddDays(6), Guid.NewGuid);
         foreach (var e in missed) episode.Apply(e);
-        var alert = Assert.Single(episode.Alerts, a => a.Rule == AlertRule.MissedCheckIns);
+        var missedAlert = Assert.Single(episode.Alerts, a => a.Rule == AlertRule.MissedCheckIns).Id;
 
         episode.Log(Day(7, 3, atNight: true));
 
-        Assert.Equal(AlertStatus.Cleared, alert.Status);
+        Assert.Equal(AlertStatus.Cleared, episode.AlertById(missedAlert)!.Status);
         Assert.Equal(AlertStatus.Open, Assert.Single(episode.Alerts, a => a.Rule == AlertRule.PainAtNightOrRest).Status);
     }
 

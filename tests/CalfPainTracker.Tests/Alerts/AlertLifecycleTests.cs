@@ -19,6 +19,20 @@ public sealed class AlertLifecycleTests
     }
 
     [Fact]
+    public void Deciding_a_check_in_leaves_the_loaded_episode_as_it_was_and_answers_with_the_alert_as_its_events_leave_it()
+    {
+        var episode = Episode();
+        episode.Log(Day(1, 3, atNight: true), Day(2, 3, atNight: true));
+        var loaded = Assert.Single(episode.Alerts);
+
+        var outcome = CheckInDecision.Decide(episode, Day(3, 3, atNight: true), new RuleSettings(), DateTimeOffset.UnixEpoch.AddDays(3), Guid.NewGuid);
+
+        Assert.Equal([Onset.AddDays(1), Onset.AddDays(2), Onset.AddDays(3)], Assert.Single(outcome.Alerts).Evidence);
+        Assert.Same(loaded, Assert.Single(episode.Alerts));
+        Assert.Equal([Onset.AddDays(1), Onset.AddDays(2)], loaded.Evidence);
+    }
+
+    [Fact]
     public void Each_check_in_response_carries_the_advice_of_the_alerts_it_showed()
     {
         var episode = Episode();
