@@ -95,7 +95,7 @@ var marten = builder.Services.AddMarten(opts =>
         // The dashboard's document, filtered on plain columns so that a physiotherapist's page is an index lookup.
         opts.Projections.Add<PatientTriageProjection>(ProjectionLifecycle.Inline);
         opts.Schema.For<PatientTriage>().Duplicate(t => t.PhysiotherapistId).Duplicate(t => t.Status);
-        // Async: the check-in's write stays one inline document; trends are read over weeks.
+        // Async: a check-in writes only the episode and its triage row inline; trends are read over weeks.
         opts.Projections.Add<EpisodeTrendProjection>(ProjectionLifecycle.Async);
     })
     .UseLightweightSessions();
