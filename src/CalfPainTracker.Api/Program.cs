@@ -1,21 +1,17 @@
 using System.Text.Json.Serialization;
 using CalfPainTracker.Alerts;
 using CalfPainTracker.CheckIns;
-using CalfPainTracker.Dashboard;
 using CalfPainTracker.Enrolment;
-using CalfPainTracker.Episodes;
 using CalfPainTracker.Export;
 using CalfPainTracker.Http;
 using CalfPainTracker.Notifications;
 using CalfPainTracker.PatientRights;
 using CalfPainTracker.Operations;
 using CalfPainTracker.Security;
-using CalfPainTracker.Trends;
 using JasperFx;
 using JasperFx.CodeGeneration;
 using JasperFx.MultiTenancy;
 using JasperFx.Events.Daemon;
-using JasperFx.Events.Projections;
 using Marten;
 using Npgsql;
 using Scalar.AspNetCore;
@@ -91,12 +87,7 @@ var marten = builder.Services.AddMarten(opts =>
         opts.Schema.For<VapidKeyPair>().SingleTenanted();
         opts.Schema.For<DataProtectionKey>().SingleTenanted();
 
-        opts.Projections.Snapshot<Episode>(SnapshotLifecycle.Inline);
-        // The dashboard's document, filtered on plain columns so that a physiotherapist's page is an index lookup.
-        opts.Projections.Add<PatientTriageProjection>(ProjectionLifecycle.Inline);
-        opts.Schema.For<PatientTriage>().Duplicate(t => t.PhysiotherapistId).Duplicate(t => t.Status);
-        // Async: a check-in writes only the episode and its triage row inline; trends are read over weeks.
-        opts.Projections.Add<EpisodeTrendProjection>(ProjectionLifecycle.Async);
+        ReadModels.Register(opts, args);
     })
     .UseLightweightSessions();
 // On by default, so that a first start on an empty database just works. A release pipeline that
