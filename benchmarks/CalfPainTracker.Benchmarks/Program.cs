@@ -42,7 +42,8 @@ static int Usage()
               opens COUNT episodes over HTTP, each by a patient of its own; writes [{episodeId, token, onset}].
           seed-events CONNECTION-STRING SCHEMA EVENTS [--check-ins-per-episode 40] [--clinics 10] [--json PATH]
               bulk-appends (Marten's COPY-based BulkInsertEventsAsync) episodes shaped like real ones:
-              EpisodeOpened, PhysiotherapistAssigned, then daily CheckInLogged, until EVENTS check-ins.
+              EpisodeOpened, PhysiotherapistAssigned, then daily CheckInLogged, until EVENTS check-ins;
+              then renumbers them into the order they happened, as a live store holds them.
           idle URL CONNECTION-STRING SCHEMA COUNT --pid PID [--over-http 2000] [--check-ins 3] [--concurrency 16] [--settle 30] [--seconds 60] [--json PATH]
               opens COUNT episodes (0: none, measure what is there): up to --over-http of them over HTTP, each with a check-in a
               day for the last --check-ins days, and the rest as copies of those made in SQL (streams, events, documents and

@@ -6,6 +6,7 @@ using CalfPainTracker.Episodes;
 using JasperFx;
 using JasperFx.Events;
 using Marten;
+using Npgsql;
 using Weasel.Core;
 
 namespace CalfPainTracker.Benchmarks;
@@ -14,8 +15,8 @@ namespace CalfPainTracker.Benchmarks;
 /// Seeds an event store for the rebuild benchmark with Marten's COPY-based bulk append:
 /// episodes shaped like real ones (EpisodeOpened, PhysiotherapistAssigned, then one
 /// CheckInLogged a day, mostly low-risk), the service's own event types, spread over clinics
-/// (conjoined tenants), until <c>checkIns</c> check-in events are stored. The schema must
-/// already exist (the service made it: `db-apply`).
+/// (conjoined tenants), until <c>checkIns</c> check-in events are stored, then renumbered into
+/// the order they happened. The schema must already exist (the service made it: `db-apply`).
 /// </summary>
 public static class SeedEvents
 {
@@ -88,6 +89,8 @@ public static class SeedEvents
             if (streams % 5000 < streamsPerBatch) Console.Error.WriteLine(FormattableString.Invariant($"seed-events: {events:N0} events, {streams:N0} episodes, {clock.Elapsed.TotalSeconds:0.0} s"));
         }
 
+        await StoreInTheOrderTheyHappened(connectionString, schema);
+
         var seconds = clock.Elapsed.TotalSeconds;
         Console.Error.WriteLine(FormattableString.Invariant($"seed-events: {events:N0} events ({stored:N0} check-ins) in {streams:N0} episodes, {seconds:0.0} s, {events / seconds:N0} events/s"));
         if (jsonPath is not null)
@@ -96,5 +99,29 @@ public static class SeedEvents
             await File.WriteAllTextAsync(jsonPath, result.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         }
         return 0;
+    }
+
+    /// <summary>
+    /// A live store records events as they happen, so each page the projection daemon reads holds
+    /// one evening's check-ins from hundreds of episodes, not one episode's whole history (which
+    /// is how bulk insertion stores them, and which would let a rebuild write each document once
+    /// instead of once per page). Sequence numbers are renumbered by the time each event records.
+    /// </summary>
+    static async Task StoreInTheOrderTheyHappened(string connectionString, string schema)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var renumber = connection.CreateCommand();
+        renumber.CommandTimeout = 0;
+        var events = $"{schema}.mt_events";
+        renumber.CommandText = $"""
+            CREATE TEMP TABLE happened AS
+              SELECT seq_id, row_number() OVER (
+                ORDER BY coalesce(data->'checkIn'->>'loggedAt', data->>'assignedAt', data->>'openedAt')::timestamptz, stream_id, version) AS position
+              FROM {events};
+            UPDATE {events} e SET seq_id = -h.position FROM happened h WHERE e.seq_id = h.seq_id;
+            UPDATE {events} SET seq_id = -seq_id;
+            """;
+        await renumber.ExecuteNonQueryAsync();
     }
 }
