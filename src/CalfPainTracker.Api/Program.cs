@@ -215,6 +215,6 @@ app.MapWolverineEndpoints(opts =>
     opts.AddMiddleware(typeof(AuditTrail), chain => !chain.HttpMethods.Contains("GET") && chain.Method.HandlerType != typeof(LogCheckInEndpoint));
 });
 
-return await app.RunJasperFxCommands(args);
+return await ReadModels.RunCommandLine(app, args);
 
 public partial class Program;

@@ -60,11 +60,18 @@ public sealed class ApiProcess : IAsyncDisposable
     /// <summary>Runs a command of the service's command line to completion, as an operator would.</summary>
     public static async Task Run(string connectionString, string schema, params string[] args)
     {
+        var (exitCode, output) = await RunToEnd(connectionString, schema, args);
+        Assert.True(exitCode == 0, $"{string.Join(' ', args)} failed: {output}");
+    }
+
+    /// <summary>Runs a command of the service's command line to completion: its exit code, and what it printed on standard output and error.</summary>
+    public static async Task<(int ExitCode, string Output)> RunToEnd(string connectionString, string schema, params string[] args)
+    {
         using var process = Process.Start(StartInfo(connectionString, schema, null, args))!;
         var output = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromMinutes(2)).Token);
-        Assert.True(process.ExitCode == 0, $"{string.Join(' ', args)} failed: {await output}{await errors}");
+        return (process.ExitCode, await output + await errors);
     }
 
     /// <summary>What a command of the service's command line prints on standard output, run in <paramref name="environment"/> without a database.</summary>

@@ -84,4 +84,37 @@ public sealed class ProjectionRebuildTests
         var days = (await patient.GetJson($"/api/episodes/{shortEpisodeId}/trend"))["days"]!.AsArray();
         Assert.Equal(["2026-11-01", "2026-11-02"], days.Select(d => d!["day"]!.GetValue<string>()));
     }
+
+    [Fact]
+    public async Task A_rebuild_that_runs_out_of_time_fails_and_says_its_read_models_are_incomplete()
+    {
+        const string schema = "calfpain_rebuild_cut";
+        var connectionString = await PostgresServer.ConnectionString;
+        await using var database = NpgsqlDataSource.Create(connectionString);
+        await using (var drop = database.CreateCommand($"drop schema if exists {schema} cascade")) await drop.ExecuteNonQueryAsync();
+        await using (var host = await ApiHost.Start(connectionString, schema, ApiHost.TestClock()))
+        {
+            var patient = new TestClinic(host).Patient();
+            await SixWeekRecovery.LogAll(patient, await patient.OpenEpisode(onsetDate: "2026-09-20"));
+        }
+        // Ten thousand copies of the episode's stream: far more events than any machine rebuilds in the two seconds allowed.
+        await using (var copy = database.CreateCommand($"""
+            insert into {schema}.mt_streams (tenant_id, id, type, version, timestamp, created, is_archived)
+              select tenant_id, md5(id::text || ':' || k)::uuid, type, version, timestamp, created, is_archived
+              from {schema}.mt_streams cross join generate_series(1, 10000) k;
+            insert into {schema}.mt_events (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type, correlation_id, headers, user_name, is_archived)
+              select nextval('{schema}.mt_events_sequence'), gen_random_uuid(), md5(stream_id::text || ':' || k)::uuid, version, data, type, timestamp, tenant_id, mt_dotnet_type, correlation_id, headers, user_name, is_archived
+              from {schema}.mt_events cross join generate_series(1, 10000) k order by k, seq_id;
+            """))
+        {
+            copy.CommandTimeout = 120;
+            await copy.ExecuteNonQueryAsync();
+        }
+
+        var (exitCode, output) = await ApiProcess.RunToEnd(connectionString, schema, "projections", "rebuild", "--shard-timeout", "2s");
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("The rebuild of EpisodeReadModels:All stopped at event", output);
+        Assert.Contains("its read models are incomplete", output);
+    }
 }
