@@ -87,7 +87,7 @@ var marten = builder.Services.AddMarten(opts =>
         opts.Schema.For<VapidKeyPair>().SingleTenanted();
         opts.Schema.For<DataProtectionKey>().SingleTenanted();
 
-        ReadModels.Register(opts, args);
+        ReadModels.Register(opts, args, builder.Configuration.GetValue("Marten:RebuildFlushThreshold", ReadModels.DefaultRebuildFlushThreshold));
     })
     .UseLightweightSessions();
 // On by default, so that a first start on an empty database just works. A release pipeline that

@@ -14,15 +14,15 @@ public sealed class ProjectionRebuildTests
     private const string Dashboard = "/api/dashboard";
 
     [Theory]
-    [InlineData("projections rebuild", true)]
-    [InlineData("projections rebuild --advance", true)]
-    [InlineData("projections rebuild -p EpisodeTrend", false)]
-    [InlineData("projections rebuild --projection PatientTriage", false)]
-    [InlineData("projections", false)]
-    [InlineData("db-apply", false)]
-    [InlineData("", false)]
-    public void Only_a_rebuild_of_every_read_model_runs_them_as_one_pass_and_a_named_one_keeps_its_name(string commandLine, bool together) =>
-        Assert.Equal(together, CalfPainTracker.Operations.ReadModels.RebuildsAll(commandLine.Split(' ', StringSplitOptions.RemoveEmptyEntries)));
+    [InlineData("projections rebuild", "Episode:All PatientTriage:All EpisodeTrend:All")]
+    [InlineData("projections rebuild --advance", "Episode:All PatientTriage:All EpisodeTrend:All")]
+    [InlineData("projections rebuild -p EpisodeTrend", "EpisodeTrend:All")]
+    [InlineData("projections rebuild --projection PatientTriage", "PatientTriage:All")]
+    [InlineData("projections", "")]
+    [InlineData("db-apply", "")]
+    [InlineData("", "")]
+    public void A_rebuild_of_every_read_model_must_bring_all_three_to_the_last_event_and_a_named_one_that_one(string commandLine, string shards) =>
+        Assert.Equal(shards, string.Join(' ', CalfPainTracker.Operations.ReadModels.RebuiltShards(commandLine.Split(' ', StringSplitOptions.RemoveEmptyEntries))));
 
     [Fact]
     public async Task The_projections_rebuild_command_rebuilds_every_episode_trend_and_the_dashboard_equal_to_the_live_ones_and_the_daemon_carries_on_after_it()
@@ -114,7 +114,7 @@ public sealed class ProjectionRebuildTests
         var (exitCode, output) = await ApiProcess.RunToEnd(connectionString, schema, "projections", "rebuild", "--shard-timeout", "2s");
 
         Assert.NotEqual(0, exitCode);
-        Assert.Contains("The rebuild of EpisodeReadModels:All stopped at event", output);
-        Assert.Contains("its read models are incomplete", output);
+        Assert.Contains("The rebuild stopped before the last event", output);
+        Assert.Contains("Its read models are incomplete", output);
     }
 }
