@@ -5,6 +5,8 @@ using JasperFx;
 using JasperFx.Events.Projections;
 using Marten;
 using Marten.Events.Projections;
+using Marten.Storage;
+using Npgsql;
 
 namespace CalfPainTracker.Operations;
 
@@ -22,11 +24,11 @@ public static class ReadModels
 
     /// <summary>
     /// Aggregates a rebuild keeps in memory per read model before it writes them (setting
-    /// <c>Marten:RebuildFlushThreshold</c>; about 18 KB each measured). A live store interleaves
+    /// <c>Marten:RebuildFlushThreshold</c>; about 14 KB each measured). A live store interleaves
     /// episodes, one check-in a day each, so every page of events touches hundreds of episodes:
     /// written per page, a rebuild rewrites each document once per event. Held until this many
     /// are waiting, each is written once per window; the window only saves writes when it is
-    /// larger than the number of episodes open at once (docs/operations.md).
+    /// several times the number of episodes open at once (docs/operations.md).
     /// </summary>
     public const int DefaultRebuildFlushThreshold = 50_000;
 
@@ -65,27 +67,67 @@ public static class ReadModels
 
     /// <summary>
     /// Runs the command line. A rebuild must then show that its read models reached the last event
-    /// there was when it began: Marten's rebuild can stop quietly when its shard timeout runs out
-    /// and still report success, and the service would then serve decisions and a dashboard from
-    /// episodes folded from part of their history.
+    /// each database held when it began: Marten's rebuild can stop quietly when its shard timeout
+    /// runs out and still report success, and the service would then serve decisions and a
+    /// dashboard from episodes folded from part of their history.
     /// </summary>
     public static async Task<int> RunCommandLine(WebApplication app, string[] args)
     {
         var rebuilt = RebuiltShards(args);
         if (rebuilt.Count == 0) return await app.RunJasperFxCommands(args);
-        var database = app.Services.GetRequiredService<IDocumentStore>().Storage.Database;
-        var lastEvent = await database.FetchHighestEventSequenceNumber(CancellationToken.None);
-        var exitCode = await app.RunJasperFxCommands(args.Contains("--shard-timeout") ? args : [.. args, "--shard-timeout", RebuildTimeout]);
-        var progress = await database.AllProjectionProgress(CancellationToken.None);
-        var behind = rebuilt
-            .Select(shard => (shard, reached: progress.SingleOrDefault(p => p.ShardName == shard)?.Sequence ?? 0))
-            .Where(s => s.reached < lastEvent)
-            .ToList();
+        var store = app.Services.GetRequiredService<IDocumentStore>();
+        var only = FlagValue(args, "-d", "--database") ?? FlagValue(args, "-t", "--tenant");
+        IReadOnlyList<IMartenDatabase> databases = only is null ? await store.Storage.AllDatabases() : [await store.Storage.FindOrCreateDatabase(only)];
+        var lastEvents = new List<long>();
+        foreach (var database in databases) lastEvents.Add(await LastEvent(database, store.Options.Events.DatabaseSchemaName));
+
+        var timed = FlagValue(args, "--shard-timeout") is not null;
+        var exitCode = await app.RunJasperFxCommands(timed ? args : [.. args, "--shard-timeout", RebuildTimeout]);
+
+        var behind = new List<string>();
+        for (var i = 0; i < databases.Count; i++)
+        {
+            var progress = await databases[i].AllProjectionProgress(CancellationToken.None);
+            foreach (var shard in rebuilt)
+            {
+                var reached = progress.FirstOrDefault(p => string.Equals(p.ShardName, shard, StringComparison.OrdinalIgnoreCase))?.Sequence ?? 0;
+                if (reached < lastEvents[i]) behind.Add($"{shard} at {reached} of {lastEvents[i]} in database {databases[i].Id}");
+            }
+        }
         if (behind.Count == 0) return exitCode;
         await Console.Error.WriteLineAsync(
-            $"The rebuild stopped before the last event ({lastEvent}): {string.Join(", ", behind.Select(s => $"{s.shard} at {s.reached}"))}. " +
+            $"The rebuild stopped before the last event: {string.Join(", ", behind)}. " +
             "Its read models are incomplete and the service must not start on them. Run the rebuild again; if it ran out of time, give it a longer --shard-timeout.");
         return exitCode == 0 ? 1 : exitCode;
+    }
+
+    /// <summary>
+    /// The last event stored, not the sequence's last value: numbers taken by appends that rolled
+    /// back, and an empty store's first, never reach a read model.
+    /// </summary>
+    private static async Task<long> LastEvent(IMartenDatabase database, string schema)
+    {
+        await using var connection = database.CreateConnection();
+        await connection.OpenAsync();
+        await using var query = new NpgsqlCommand($"select coalesce(max(seq_id), 0) from {schema}.mt_events", connection);
+        try
+        {
+            return (long)(await query.ExecuteScalarAsync())!;
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
+        {
+            return 0; // no event store yet: nothing a rebuild could fall short of
+        }
+    }
+
+    /// <summary>The value after a flag, spelled in any case, as the JasperFx command line reads it.</summary>
+    private static string? FlagValue(IReadOnlyList<string> commandLine, params string[] names)
+    {
+        for (var i = 0; i < commandLine.Count - 1; i++)
+        {
+            if (names.Any(n => string.Equals(commandLine[i], n, StringComparison.OrdinalIgnoreCase))) return commandLine[i + 1];
+        }
+        return null;
     }
 
     /// <summary>
@@ -95,8 +137,7 @@ public static class ReadModels
     public static IReadOnlyList<string> RebuiltShards(IReadOnlyList<string> commandLine)
     {
         if (commandLine is not ["projections", "rebuild", ..]) return [];
-        var named = commandLine.ToList().FindIndex(a => a is "-p" or "--projection");
-        if (named < 0) return Shards;
-        return named + 1 < commandLine.Count ? [$"{commandLine[named + 1]}:All"] : [];
+        if (FlagValue(commandLine, "-p", "--projection") is { } named) return [$"{named}:All"];
+        return commandLine.Any(a => string.Equals(a, "-p", StringComparison.OrdinalIgnoreCase) || string.Equals(a, "--projection", StringComparison.OrdinalIgnoreCase)) ? [] : Shards;
     }
 }

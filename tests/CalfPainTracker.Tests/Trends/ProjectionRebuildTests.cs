@@ -18,6 +18,8 @@ public sealed class ProjectionRebuildTests
     [InlineData("projections rebuild --advance", "Episode:All PatientTriage:All EpisodeTrend:All")]
     [InlineData("projections rebuild -p EpisodeTrend", "EpisodeTrend:All")]
     [InlineData("projections rebuild --projection PatientTriage", "PatientTriage:All")]
+    [InlineData("projections rebuild --Projection PatientTriage", "PatientTriage:All")]
+    [InlineData("projections rebuild -p", "")]
     [InlineData("projections", "")]
     [InlineData("db-apply", "")]
     [InlineData("", "")]
@@ -86,17 +88,38 @@ public sealed class ProjectionRebuildTests
     }
 
     [Fact]
+    public async Task A_rebuild_of_a_store_without_events_succeeds()
+    {
+        const string schema = "calfpain_rebuild_empty";
+        var connectionString = await PostgresServer.ConnectionString;
+        await DropSchema(connectionString, schema);
+        await using (await ApiHost.Start(connectionString, schema, ApiHost.TestClock()))
+        {
+        }
+
+        await ApiProcess.Run(connectionString, schema, "projections", "rebuild");
+    }
+
+    /// <summary>A schema of the test's own, made anew, so that a kept database's earlier runs do not add to its events.</summary>
+    private static async Task DropSchema(string connectionString, string schema)
+    {
+        await using var database = NpgsqlDataSource.Create(connectionString);
+        await using var drop = database.CreateCommand($"drop schema if exists {schema} cascade");
+        await drop.ExecuteNonQueryAsync();
+    }
+
+    [Fact]
     public async Task A_rebuild_that_runs_out_of_time_fails_and_says_its_read_models_are_incomplete()
     {
         const string schema = "calfpain_rebuild_cut";
         var connectionString = await PostgresServer.ConnectionString;
-        await using var database = NpgsqlDataSource.Create(connectionString);
-        await using (var drop = database.CreateCommand($"drop schema if exists {schema} cascade")) await drop.ExecuteNonQueryAsync();
+        await DropSchema(connectionString, schema);
         await using (var host = await ApiHost.Start(connectionString, schema, ApiHost.TestClock()))
         {
             var patient = new TestClinic(host).Patient();
             await SixWeekRecovery.LogAll(patient, await patient.OpenEpisode(onsetDate: "2026-09-20"));
         }
+        await using var database = NpgsqlDataSource.Create(connectionString);
         // Ten thousand copies of the episode's stream: far more events than any machine rebuilds in the two seconds allowed.
         await using (var copy = database.CreateCommand($"""
             insert into {schema}.mt_streams (tenant_id, id, type, version, timestamp, created, is_archived)
