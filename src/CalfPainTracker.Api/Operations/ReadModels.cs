@@ -120,24 +120,25 @@ public static class ReadModels
         }
     }
 
-    /// <summary>The value after a flag, spelled in any case, as the JasperFx command line reads it.</summary>
+    /// <summary>The value after a flag, spelled in any case, as the JasperFx command line reads it; "" when it has none.</summary>
     private static string? FlagValue(IReadOnlyList<string> commandLine, params string[] names)
     {
-        for (var i = 0; i < commandLine.Count - 1; i++)
-        {
-            if (names.Any(n => string.Equals(commandLine[i], n, StringComparison.OrdinalIgnoreCase))) return commandLine[i + 1];
-        }
-        return null;
+        var at = commandLine.ToList().FindIndex(a => names.Contains(a, StringComparer.OrdinalIgnoreCase));
+        return at < 0 ? null : commandLine.ElementAtOrDefault(at + 1) ?? "";
     }
 
     /// <summary>
     /// The progress rows a command line's rebuild must bring to the last event: all three without
-    /// <c>-p</c>, the named one with it, none for any other command.
+    /// <c>-p</c>, the named one with it, none for any other command (or a <c>-p</c> naming none).
     /// </summary>
     public static IReadOnlyList<string> RebuiltShards(IReadOnlyList<string> commandLine)
     {
         if (commandLine is not ["projections", "rebuild", ..]) return [];
-        if (FlagValue(commandLine, "-p", "--projection") is { } named) return [$"{named}:All"];
-        return commandLine.Any(a => string.Equals(a, "-p", StringComparison.OrdinalIgnoreCase) || string.Equals(a, "--projection", StringComparison.OrdinalIgnoreCase)) ? [] : Shards;
+        return FlagValue(commandLine, "-p", "--projection") switch
+        {
+            null => Shards,
+            "" => [],
+            var named => [$"{named}:All"],
+        };
     }
 }

@@ -93,9 +93,8 @@ public sealed class ProjectionRebuildTests
         const string schema = "calfpain_rebuild_empty";
         var connectionString = await PostgresServer.ConnectionString;
         await DropSchema(connectionString, schema);
-        await using (await ApiHost.Start(connectionString, schema, ApiHost.TestClock()))
-        {
-        }
+        // The service makes the event store's tables at start; no event is appended.
+        await (await ApiHost.Start(connectionString, schema, ApiHost.TestClock())).DisposeAsync();
 
         await ApiProcess.Run(connectionString, schema, "projections", "rebuild");
     }
