@@ -14,11 +14,11 @@ public sealed record EscalateIfUnacknowledged(Guid EpisodeId, Guid AlertId);
 public static class AlertEscalation
 {
     /// <summary>
-    /// Schedules the check for each alert that is, or has just become, urgent or worse. The
-    /// message is stored in Wolverine's durable inbox in the same transaction as the alert, so
-    /// a restart loses none.
+    /// Pure: the check to schedule for each alert that is, or has just become, urgent or worse,
+    /// delayed by the escalation time. Sent by the caller's transaction, it is stored in
+    /// Wolverine's durable inbox with the alert, so a restart loses none.
     /// </summary>
-    public static async ValueTask ScheduleFor(IEnumerable<object> events, IMessageBus bus, RuleSettings settings)
+    public static IEnumerable<object> ChecksFor(IEnumerable<object> events, RuleSettings settings)
     {
         foreach (var e in events)
         {
@@ -30,7 +30,7 @@ public static class AlertEscalation
             };
             if (severity >= Severity.Urgent)
             {
-                await bus.ScheduleAsync(new EscalateIfUnacknowledged(episodeId, alertId), settings.EscalateAfter);
+                yield return new EscalateIfUnacknowledged(episodeId, alertId).DelayedFor(settings.EscalateAfter);
             }
         }
     }

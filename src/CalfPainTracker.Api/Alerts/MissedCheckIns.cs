@@ -43,22 +43,19 @@ public static class MissedCheckIns
     /// <summary>After this many days without a check-in, with an alert still open, the physiotherapist is told.</summary>
     public const int TellPhysioAfterDays = 4;
 
-    /// <summary>Opening: the first check, counted from the day before, so that a patient who never checks in is followed up too.</summary>
-    public static ValueTask Start(Episode episode, IMessageBus bus, DateTimeOffset now) => Arm(episode, PendingFrom(episode), bus, now);
+    /// <summary>Pure: on opening, the first check, counted from the day before, so that a patient who never checks in is followed up too.</summary>
+    public static DeliveryMessage<CheckForMissedCheckIns>? Start(Episode episode, DateTimeOffset now) => Arm(episode, PendingFrom(episode), now);
 
     /// <summary>
-    /// A check-in moved the latest day to <paramref name="latestDay"/>; <paramref name="episode"/> is
+    /// Pure: the check to schedule, if any, when a check-in moved the latest day to <paramref name="latestDay"/>; <paramref name="episode"/> is
     /// the episode as it was before that check-in. While the episode's check is still to come
     /// nothing is scheduled: it will find the new day and re-arm itself (<see cref="Rearm"/>). Only a
     /// check that has already run (it found no later day) or was never scheduled (the previous
     /// latest day was backfilled long after) is replaced. Delays are measured on the service's
-    /// clock; a check whose moment has already passed is not scheduled.
+    /// clock; a check whose moment has already passed is not scheduled (null).
     /// </summary>
-    public static async ValueTask Schedule(Episode episode, DateOnly latestDay, IMessageBus bus, DateTimeOffset now)
-    {
-        if (DueAt(episode, PendingFrom(episode)) > now) return;
-        await Arm(episode, latestDay, bus, now);
-    }
+    public static DeliveryMessage<CheckForMissedCheckIns>? Schedule(Episode episode, DateOnly latestDay, DateTimeOffset now) =>
+        DueAt(episode, PendingFrom(episode)) > now ? null : Arm(episode, latestDay, now);
 
     /// <summary>
     /// A due check found a check-in later than the day it counted from: the follow-up moves to
@@ -82,13 +79,10 @@ public static class MissedCheckIns
     public static DateTimeOffset DueAt(Episode episode, DateOnly latestDay) =>
         episode.AtLocal(latestDay.AddDays(TellPhysioAfterDays + 1), TimeOnly.MinValue);
 
-    private static async ValueTask Arm(Episode episode, DateOnly latestDay, IMessageBus bus, DateTimeOffset now)
+    private static DeliveryMessage<CheckForMissedCheckIns>? Arm(Episode episode, DateOnly latestDay, DateTimeOffset now)
     {
         var due = DueAt(episode, latestDay);
-        if (due > now)
-        {
-            await bus.ScheduleAsync(new CheckForMissedCheckIns(episode.Id, latestDay, TellPhysioAfterDays), due - now);
-        }
+        return due > now ? new CheckForMissedCheckIns(episode.Id, latestDay, TellPhysioAfterDays).DelayedFor(due - now) : null;
     }
 
     /// <summary>Pure: what a due check finds. Nothing, if a later check-in arrived, the episode is closed or no alert is open.</summary>

@@ -185,7 +185,9 @@ public sealed partial class CheckInWriter : BackgroundService
         for (var i = 0; i < batch.Count; i++)
         {
             context.CorrelationId = batch[i].Submission.CorrelationId;
-            answers[i] = await LogCheckInEndpoint.Decide(session, context, await streams[i], batch[i].Submission, decide);
+            (answers[i], var messages) = await LogCheckInEndpoint.Decide(session, await streams[i], batch[i].Submission, decide);
+            // Cascaded as a handler's returned messages are: into the outbox, committed with the batch.
+            await context.EnqueueCascadingAsync(messages);
         }
 
         await session.SaveChangesAsync(CancellationToken.None);

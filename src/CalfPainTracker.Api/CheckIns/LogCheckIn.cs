@@ -144,48 +144,45 @@ public static partial class LogCheckInEndpoint
         ILogger<CheckInWriter> Logger);
 
     /// <summary>
-    /// Decides one check-in on its locked episode and adds what it produced to the session and
-    /// the outbox; the <see cref="CheckInWriter"/> commits them with the rest of its batch.
+    /// Decides one check-in on its locked episode: its events go to the stream and its webhook
+    /// deliveries to the session; the messages it returns (deliveries, the escalation check, the
+    /// missed check-in follow-up) are sent by the <see cref="CheckInWriter"/> in the same commit.
     /// </summary>
-    public static async Task<CheckInAnswer> Decide(
+    public static async Task<(CheckInAnswer, OutgoingMessages)> Decide(
         IDocumentSession session,
-        IMessageBus bus,
         IEventStream<Episode> stream,
         CheckInSubmission submission,
         Dependencies with)
     {
         var (episodeId, caller, request) = (submission.EpisodeId, submission.Caller, submission.Request);
-        if (stream.Aggregate is not { } episode || !caller.CanSee(episode)) return new(Problems.EpisodeNotFound(episodeId), false);
+        if (stream.Aggregate is not { } episode || !caller.CanSee(episode)) return (new(Problems.EpisodeNotFound(episodeId), false), []);
 
         // A duplicate check-in id is always seen by the second: the writer never puts two
         // check-ins for one episode in the same transaction.
         if (request.CheckInId is { } id && episode.Receipts.TryGetValue(id, out var receipt))
         {
             var alerts = receipt.AlertIds.Select(episode.AlertById).OfType<Alert>().ToList();
-            return new(Accepted(episodeId, new CheckInAccepted(id, receipt.Day, receipt.Correction, alerts)), true);
+            return (new(Accepted(episodeId, new CheckInAccepted(id, receipt.Day, receipt.Correction, alerts)), true), []);
         }
 
-        if (episode.Status == EpisodeStatus.Closed) return new(Problems.EpisodeClosed(episodeId), false);
+        if (episode.Status == EpisodeStatus.Closed) return (new(Problems.EpisodeClosed(episodeId), false), []);
 
         var now = with.Clock.GetUtcNow();
         var errors = new FieldErrors();
         var checkIn = request.Validate(episode, episode.LocalDay(now), now, errors);
-        if (checkIn is null) return new(errors.ToResult(), false);
+        if (checkIn is null) return (new(errors.ToResult(), false), []);
 
         var outcome = CheckInDecision.Decide(episode, checkIn, with.Settings, now, Guid.CreateVersion7);
         stream.AppendMany(outcome.Events.Select(e => Stamped(session, e, submission)));
-        await AlertEscalation.ScheduleFor(outcome.Events, bus, with.Settings);
-        foreach (var message in await Notify.Publish(session, episode, outcome.Events, with.Site, with.Json.Value.SerializerOptions, now, CancellationToken.None))
+        var messages = await Notify.Publish(session, episode, outcome.Events, with.Site, with.Json.Value.SerializerOptions, now, CancellationToken.None);
+        messages.AddRange(AlertEscalation.ChecksFor(outcome.Events, with.Settings));
+        if ((episode.Latest is null || checkIn.Day > episode.Latest.Day) && MissedCheckIns.Schedule(episode, checkIn.Day, now) is { } followUp)
         {
-            await bus.PublishAsync(message);
-        }
-        if (episode.Latest is null || checkIn.Day > episode.Latest.Day)
-        {
-            await MissedCheckIns.Schedule(episode, checkIn.Day, bus, now);
+            messages.Add(followUp);
         }
 
         Log(with.Logger, submission, checkIn, outcome);
-        return new(Accepted(episodeId, new CheckInAccepted(checkIn.CheckInId, checkIn.Day, outcome.Correction, outcome.Alerts)), false);
+        return (new(Accepted(episodeId, new CheckInAccepted(checkIn.CheckInId, checkIn.Day, outcome.Correction, outcome.Alerts)), false), messages);
     }
 
     /// <summary>The audit trail of one request (<see cref="AuditTrail"/>) on an event that shares its session with other requests'.</summary>

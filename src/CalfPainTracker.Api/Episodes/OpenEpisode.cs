@@ -31,8 +31,8 @@ public static class OpenEpisodeEndpoint
     public const int MaxOnsetAgeDays = 366;
 
     [WolverinePost("/api/episodes", Name = "OpenEpisode")]
-    public static async Task<IResult> Post(
-        OpenEpisodeRequest request, ClaimsPrincipal user, IDocumentSession session, IMessageBus bus, NotificationSettings notifications, TimeProvider clock)
+    public static (IResult, OutgoingMessages) Post(
+        OpenEpisodeRequest request, ClaimsPrincipal user, IDocumentSession session, NotificationSettings notifications, TimeProvider clock)
     {
         var caller = Caller.From(user);
         var now = clock.GetUtcNow();
@@ -55,7 +55,7 @@ public static class OpenEpisodeEndpoint
             if (o > today) errors.Add("onsetDate", $"'onsetDate' {o:yyyy-MM-dd} is in the future; today is {today:yyyy-MM-dd} in {request.TimeZone}.");
             if (o < today.AddDays(-MaxOnsetAgeDays)) errors.Add("onsetDate", $"'onsetDate' may be at most {MaxOnsetAgeDays} days ago.");
         }
-        if (errors.Any) return errors.ToResult();
+        if (errors.Any) return (errors.ToResult(), []);
 
         var risk = request.RiskFactors;
         var id = Guid.CreateVersion7();
@@ -81,10 +81,10 @@ public static class OpenEpisodeEndpoint
 
         var episode = new Episode();
         episode.Apply(opened);
-        await MissedCheckIns.Start(episode, bus, now);
-        await DailyReminder.Start(session, bus, episode, notifications, now);
+        var messages = new OutgoingMessages { DailyReminder.Start(session, episode, notifications, now) };
+        if (MissedCheckIns.Start(episode, now) is { } followUp) messages.Add(followUp);
 
-        return TypedResults.Created($"/api/episodes/{id}", new EpisodeCreated(id));
+        return (TypedResults.Created($"/api/episodes/{id}", new EpisodeCreated(id)), messages);
     }
 }
 

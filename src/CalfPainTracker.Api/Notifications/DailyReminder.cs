@@ -21,12 +21,15 @@ public sealed class ReminderChain
 
 public static class DailyReminder
 {
-    /// <summary>Starts the chain: one durable scheduled message per patient per day, each scheduling the next.</summary>
-    public static async ValueTask Start(IDocumentSession session, IMessageBus bus, Episode episode, NotificationSettings settings, DateTimeOffset now)
+    /// <summary>
+    /// Starts the chain: one durable scheduled message per patient per day, each scheduling the
+    /// next. Stores where the chain stands and returns its first message, for the caller to send.
+    /// </summary>
+    public static object Start(IDocumentSession session, Episode episode, NotificationSettings settings, DateTimeOffset now)
     {
         var day = FirstDay(episode, settings, now);
         session.Store(new ReminderChain { Id = episode.Id, NextDay = day });
-        await bus.ScheduleAsync(new RemindToCheckIn(episode.Id, day), ReminderTime(episode, day, settings) - now);
+        return new RemindToCheckIn(episode.Id, day).DelayedFor(ReminderTime(episode, day, settings) - now);
     }
 
     /// <summary>Pure: today, if today's reminder time is still to come in the patient's zone, else tomorrow.</summary>

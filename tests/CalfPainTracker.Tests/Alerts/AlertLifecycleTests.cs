@@ -1,5 +1,6 @@
 using CalfPainTracker.Alerts;
 using CalfPainTracker.CheckIns;
+using Wolverine;
 using static CalfPainTracker.Tests.Alerts.PatientStories;
 
 namespace CalfPainTracker.Tests.Alerts;
@@ -129,13 +130,18 @@ public sealed class AlertLifecycleTests
     public void Given_acknowledged_persistent_pain_advice_when_it_rises_to_urgent_then_it_is_open_again_and_escalates_if_nobody_looks()
     {
         var episode = Episode();
-        episode.Log(Day(1, 5), Day(2, 5), Day(3, 5));
+        var first = episode.Log(Day(1, 5), Day(2, 5), Day(3, 5));
         var advice = Assert.Single(episode.Alerts);
         episode.Apply(new AlertAcknowledged(episode.Id, advice.Id, Guid.NewGuid(), advice.RaisedAt.AddHours(1)));
 
+        // Advice schedules no escalation check; the rise to urgent schedules one, two hours on.
+        Assert.Contains(first.SelectMany(o => o.Events), e => e is AlertRaised);
+        Assert.Empty(AlertEscalation.ChecksFor(first.SelectMany(o => o.Events), new RuleSettings()));
         var rise = episode.Log(Day(4, 9), Day(5, 9), Day(6, 9));
 
         var raised = Assert.Single(rise.SelectMany(o => o.Events).OfType<AlertSeverityRaised>());
+        var check = Assert.IsType<DeliveryMessage<EscalateIfUnacknowledged>>(Assert.Single(AlertEscalation.ChecksFor(rise.SelectMany(o => o.Events), new RuleSettings())));
+        Assert.Equal((new EscalateIfUnacknowledged(episode.Id, advice.Id), TimeSpan.FromHours(2)), (check.Message, check.Options.ScheduleDelay));
         var alert = Assert.Single(episode.Alerts, a => a.Rule == AlertRule.PersistentPain);
         Assert.Equal((Severity.Urgent, AlertStatus.Open), (alert.Severity, alert.Status));
         var escalated = AlertEscalation.Decide(episode, alert.Id, raised.At.AddHours(2));

@@ -48,29 +48,27 @@ public sealed class MissedCheckInsRuleTests
     }
 
     [Fact]
-    public async Task A_check_in_while_the_episodes_check_is_still_to_come_schedules_no_other()
+    public void A_check_in_while_the_episodes_check_is_still_to_come_schedules_no_other()
     {
         var episode = Episode();
         episode.Log(Day(1, 3));
-        var bus = new TestMessageContext();
 
         // The pending check counts from 2 Oct and comes due on 7 Oct; a check-in on 3 Oct leaves it to find the new day.
-        await MissedCheckIns.Schedule(episode, Onset.AddDays(2), bus, new DateTimeOffset(2026, 10, 3, 12, 0, 0, TimeSpan.Zero));
-
-        Assert.Empty(bus.ScheduledMessages());
+        Assert.Null(MissedCheckIns.Schedule(episode, Onset.AddDays(2), new DateTimeOffset(2026, 10, 3, 12, 0, 0, TimeSpan.Zero)));
     }
 
     [Fact]
-    public async Task Once_the_check_has_run_the_next_check_in_schedules_one_from_its_day()
+    public void Once_the_check_has_run_the_next_check_in_schedules_one_from_its_day()
     {
         var episode = Episode();
         episode.Log(Day(1, 3));
-        var bus = new TestMessageContext();
+        var now = new DateTimeOffset(2026, 10, 9, 12, 0, 0, TimeSpan.Zero);
 
-        await MissedCheckIns.Schedule(episode, Onset.AddDays(8), bus, new DateTimeOffset(2026, 10, 9, 12, 0, 0, TimeSpan.Zero));
+        var scheduled = Assert.IsType<DeliveryMessage<CheckForMissedCheckIns>>(MissedCheckIns.Schedule(episode, Onset.AddDays(8), now));
 
-        var check = Assert.IsType<CheckForMissedCheckIns>(Assert.Single(bus.ScheduledMessages()).Message);
-        Assert.Equal(new CheckForMissedCheckIns(episode.Id, Onset.AddDays(8), 4), check);
+        Assert.Equal(new CheckForMissedCheckIns(episode.Id, Onset.AddDays(8), 4), scheduled.Message);
+        // Due at the patient's midnight once four whole days after the 9th have passed.
+        Assert.Equal(MissedCheckIns.DueAt(episode, Onset.AddDays(8)) - now, scheduled.Options.ScheduleDelay);
     }
 }
 

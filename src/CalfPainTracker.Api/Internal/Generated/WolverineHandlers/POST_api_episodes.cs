@@ -39,14 +39,17 @@ namespace Internal.Generated.WolverineHandlers
             // Building the Marten session using the detected tenant id
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext, tenantId);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CalfPainTracker.Episodes.OpenEpisodeEndpoint").SetTag("http.route", "/api/episodes").SetTag("http.request.method", "POST");
-            Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
             CalfPainTracker.Security.AuditTrail.Before(documentSession, httpContext.User, httpContext);
             // Reading the request body via JSON deserialization
             var (request, jsonContinue) = await ReadJsonAsync<CalfPainTracker.Episodes.OpenEpisodeRequest>(httpContext);
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
             
             // The actual HTTP request handler execution
-            var result = await CalfPainTracker.Episodes.OpenEpisodeEndpoint.Post(request, httpContext.User, documentSession, messageContext, _notificationSettings, _timeProvider).ConfigureAwait(false);
+            (var result, var outgoingMessages) = CalfPainTracker.Episodes.OpenEpisodeEndpoint.Post(request, httpContext.User, documentSession, _notificationSettings, _timeProvider);
+
+            
+            // Outgoing, cascaded message
+            await messageContext.EnqueueCascadingAsync(outgoingMessages).ConfigureAwait(false);
 
             
             // Save all pending changes to this Marten session
