@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using CalfPainTracker.Http;
 using Marten;
+using Wolverine;
 using Wolverine.Http;
 
 namespace CalfPainTracker.Security;
@@ -17,9 +18,11 @@ public static class AuditTrail
     /// <summary>The event header that says in which role the writer acted.</summary>
     public const string RoleHeader = "role";
 
-    public static void Before(IDocumentSession session, ClaimsPrincipal user, HttpContext context)
+    public static void Before(IDocumentSession session, IMessageContext messaging, ClaimsPrincipal user, HttpContext context)
     {
         session.CorrelationId = CorrelationId(context);
+        // The messages the request sends (webhook deliveries, scheduled follow-ups) carry the same id as its events.
+        messaging.CorrelationId = session.CorrelationId;
         if (Caller.TryRead(user) is { } caller)
         {
             session.LastModifiedBy = caller.UserId.ToString();

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using CalfPainTracker.Alerts;
 using CalfPainTracker.Episodes;
 using CalfPainTracker.Tests.Infrastructure;
@@ -115,6 +116,38 @@ public sealed class MissedCheckInsScheduleTests(ApiHost api)
 
         Assert.Single(await ScheduledChecks(episode), due => Near(due, DateTimeOffset.UtcNow.AddHours(111)));
         Assert.DoesNotContain((await api.Events(clinic.Id, episode)).Select(e => e.Data).OfType<AlertRaised>(), a => a.Rule == AlertRule.MissedCheckIns);
+    }
+
+    [Fact]
+    public async Task Opening_an_episode_schedules_its_first_check_and_reminder_under_the_requests_correlation_id()
+    {
+        var clinic = new TestClinic(api);
+        var client = clinic.Patient().Client();
+        client.DefaultRequestHeaders.Add("X-Correlation-Id", $"open-{Guid.NewGuid():N}");
+        var correlationId = client.DefaultRequestHeaders.GetValues("X-Correlation-Id").Single();
+
+        var response = await client.PostAsJsonAsync("/api/episodes",
+            new { side = "left", suspectedCause = "calf-strain", onsetDate = "2026-10-26", timeZone = TestUser.Zone }, TestUser.Json);
+        var episode = (await response.ShouldBe(HttpStatusCode.Created))["id"]!.GetValue<Guid>();
+
+        // Both durable messages carry the id the request's events carry, so a support engineer can follow one opening end to end.
+        Assert.Single(await ScheduledChecks(episode));
+        Assert.Equal(["CheckForMissedCheckIns", "RemindToCheckIn"], await ScheduledUnder(episode, correlationId));
+    }
+
+    /// <summary>The names of the messages scheduled for the episode whose envelope holds <paramref name="correlationId"/>.</summary>
+    private static async Task<List<string>> ScheduledUnder(Guid episode, string correlationId)
+    {
+        await using var dataSource = NpgsqlDataSource.Create(await PostgresServer.ConnectionString);
+        await using var command = dataSource.CreateCommand(
+            "select message_type from calfpain_tests.wolverine_incoming_envelopes where status = 'Scheduled' " +
+            "and position(convert_to($1, 'UTF8') in body) > 0 and position(convert_to($2, 'UTF8') in body) > 0 order by message_type");
+        command.Parameters.AddWithValue(episode.ToString());
+        command.Parameters.AddWithValue(correlationId);
+        var found = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) found.Add(reader.GetString(0).Split('.', '+')[^1]);
+        return found;
     }
 
     private static bool Near(DateTimeOffset actual, DateTimeOffset expected) => (actual - expected).Duration() < TimeSpan.FromMinutes(5);

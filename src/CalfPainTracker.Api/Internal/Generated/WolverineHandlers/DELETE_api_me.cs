@@ -36,7 +36,8 @@ namespace Internal.Generated.WolverineHandlers
             // Building the Marten session using the detected tenant id
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext, tenantId);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CalfPainTracker.PatientRights.PatientRightsEndpoints").SetTag("http.route", "/api/me").SetTag("http.request.method", "DELETE");
-            CalfPainTracker.Security.AuditTrail.Before(documentSession, httpContext.User, httpContext);
+            Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
+            CalfPainTracker.Security.AuditTrail.Before(documentSession, messageContext, httpContext.User, httpContext);
             
             // The actual HTTP request handler execution
             var erasureDone_response = await CalfPainTracker.PatientRights.PatientRightsEndpoints.Erase(httpContext.User, documentSession, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
@@ -45,12 +46,11 @@ namespace Internal.Generated.WolverineHandlers
             // Save all pending changes to this Marten session
             await documentSession.SaveChangesAsync(httpContext.RequestAborted).ConfigureAwait(false);
 
+            // Writing the response body to JSON because this was the first 'return variable' in the method signature
+            await WriteJsonAsync(httpContext, erasureDone_response, 404);
             
             // Have to flush outgoing messages just in case Marten did nothing because of https://github.com/JasperFx/wolverine/issues/536
             await messageContext.FlushOutgoingMessagesAsync().ConfigureAwait(false);
-
-            // Writing the response body to JSON because this was the first 'return variable' in the method signature
-            await WriteJsonAsync(httpContext, erasureDone_response, 404);
         }
     }
 

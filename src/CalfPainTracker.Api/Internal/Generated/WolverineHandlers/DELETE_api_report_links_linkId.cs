@@ -36,7 +36,8 @@ namespace Internal.Generated.WolverineHandlers
             // Building the Marten session using the detected tenant id
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext, tenantId);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CalfPainTracker.Export.ReportLinkEndpoints").SetTag("http.route", "/api/report-links/{linkId}").SetTag("http.request.method", "DELETE");
-            CalfPainTracker.Security.AuditTrail.Before(documentSession, httpContext.User, httpContext);
+            Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
+            CalfPainTracker.Security.AuditTrail.Before(documentSession, messageContext, httpContext.User, httpContext);
             string linkId_rawValue = (string?)httpContext.GetRouteValue("linkId");
             System.Guid linkId = default;
 
@@ -57,11 +58,10 @@ namespace Internal.Generated.WolverineHandlers
             // Save all pending changes to this Marten session
             await documentSession.SaveChangesAsync(httpContext.RequestAborted).ConfigureAwait(false);
 
+            await result.ExecuteAsync(httpContext).ConfigureAwait(false);
             
             // Have to flush outgoing messages just in case Marten did nothing because of https://github.com/JasperFx/wolverine/issues/536
             await messageContext.FlushOutgoingMessagesAsync().ConfigureAwait(false);
-
-            await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
     }
 

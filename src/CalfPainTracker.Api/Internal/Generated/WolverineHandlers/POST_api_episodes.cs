@@ -39,7 +39,8 @@ namespace Internal.Generated.WolverineHandlers
             // Building the Marten session using the detected tenant id
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext, tenantId);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CalfPainTracker.Episodes.OpenEpisodeEndpoint").SetTag("http.route", "/api/episodes").SetTag("http.request.method", "POST");
-            CalfPainTracker.Security.AuditTrail.Before(documentSession, httpContext.User, httpContext);
+            Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
+            CalfPainTracker.Security.AuditTrail.Before(documentSession, messageContext, httpContext.User, httpContext);
             // Reading the request body via JSON deserialization
             var (request, jsonContinue) = await ReadJsonAsync<CalfPainTracker.Episodes.OpenEpisodeRequest>(httpContext);
             if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;

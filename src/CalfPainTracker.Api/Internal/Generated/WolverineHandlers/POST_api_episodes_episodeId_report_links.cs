@@ -39,7 +39,8 @@ namespace Internal.Generated.WolverineHandlers
             // Building the Marten session using the detected tenant id
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext, tenantId);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CalfPainTracker.Export.ReportLinkEndpoints").SetTag("http.route", "/api/episodes/{episodeId}/report-links").SetTag("http.request.method", "POST");
-            CalfPainTracker.Security.AuditTrail.Before(documentSession, httpContext.User, httpContext);
+            Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
+            CalfPainTracker.Security.AuditTrail.Before(documentSession, messageContext, httpContext.User, httpContext);
             string episodeId_rawValue = (string?)httpContext.GetRouteValue("episodeId");
             System.Guid episodeId = default;
 
@@ -63,11 +64,10 @@ namespace Internal.Generated.WolverineHandlers
             // Save all pending changes to this Marten session
             await documentSession.SaveChangesAsync(httpContext.RequestAborted).ConfigureAwait(false);
 
+            await result.ExecuteAsync(httpContext).ConfigureAwait(false);
             
             // Have to flush outgoing messages just in case Marten did nothing because of https://github.com/JasperFx/wolverine/issues/536
             await messageContext.FlushOutgoingMessagesAsync().ConfigureAwait(false);
-
-            await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
     }
 

@@ -35,7 +35,7 @@ namespace Internal.Generated.WolverineHandlers
             await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext, tenantId);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "CalfPainTracker.Notifications.WebhookEndpoints").SetTag("http.route", "/api/webhooks/{webhookId}/deliveries/{deliveryId}/replay").SetTag("http.request.method", "POST");
             Wolverine.Http.Runtime.RequestIdMiddleware.Apply(httpContext, messageContext);
-            CalfPainTracker.Security.AuditTrail.Before(documentSession, httpContext.User, httpContext);
+            CalfPainTracker.Security.AuditTrail.Before(documentSession, messageContext, httpContext.User, httpContext);
             string webhookId_rawValue = (string?)httpContext.GetRouteValue("webhookId");
             System.Guid webhookId = default;
 
