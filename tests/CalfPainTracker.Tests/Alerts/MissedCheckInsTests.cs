@@ -68,8 +68,8 @@ public sealed class MissedCheckInsRuleTests
         var scheduled = Assert.IsType<DeliveryMessage<CheckForMissedCheckIns>>(MissedCheckIns.Schedule(episode, Onset.AddDays(8), now));
 
         Assert.Equal(new CheckForMissedCheckIns(episode.Id, Onset.AddDays(8), 4), scheduled.Message);
-        // Due at the patient's midnight once four whole days after the 9th have passed.
-        Assert.Equal(MissedCheckIns.DueAt(episode, Onset.AddDays(8)) - now, scheduled.Options.ScheduleDelay);
+        // Due at the patient's midnight once four whole days after the 9th have passed: 14 Oct 00:00 in London (BST), 13 Oct 23:00 UTC.
+        Assert.Equal(new DateTimeOffset(2026, 10, 13, 23, 0, 0, TimeSpan.Zero) - now, scheduled.Options.ScheduleDelay);
     }
 }
 
@@ -123,16 +123,20 @@ public sealed class MissedCheckInsScheduleTests(ApiHost api)
     {
         var clinic = new TestClinic(api);
         var client = clinic.Patient().Client();
-        client.DefaultRequestHeaders.Add("X-Correlation-Id", $"open-{Guid.NewGuid():N}");
-        var correlationId = client.DefaultRequestHeaders.GetValues("X-Correlation-Id").Single();
+        // Not plain, so the service chooses the request's own id; the raw header must not reach the messages either.
+        var supplied = $"open {Guid.NewGuid():N}";
+        client.DefaultRequestHeaders.TryAddWithoutValidation("X-Correlation-Id", supplied);
 
         var response = await client.PostAsJsonAsync("/api/episodes",
             new { side = "left", suspectedCause = "calf-strain", onsetDate = "2026-10-26", timeZone = TestUser.Zone }, TestUser.Json);
         var episode = (await response.ShouldBe(HttpStatusCode.Created))["id"]!.GetValue<Guid>();
+        var chosen = response.Headers.GetValues("X-Correlation-Id").Single();
 
         // Both durable messages carry the id the request's events carry, so a support engineer can follow one opening end to end.
+        Assert.NotEqual(supplied, chosen);
         Assert.Single(await ScheduledChecks(episode));
-        Assert.Equal(["CheckForMissedCheckIns", "RemindToCheckIn"], await ScheduledUnder(episode, correlationId));
+        Assert.Equal(["CheckForMissedCheckIns", "RemindToCheckIn"], await ScheduledUnder(episode, chosen));
+        Assert.Empty(await ScheduledUnder(episode, supplied));
     }
 
     /// <summary>The names of the messages scheduled for the episode whose envelope holds <paramref name="correlationId"/>.</summary>

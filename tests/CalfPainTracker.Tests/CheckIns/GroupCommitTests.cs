@@ -63,6 +63,8 @@ public sealed class GroupCommitTests : IAsyncLifetime
         // One transaction: every row it wrote carries its transaction id.
         Assert.Equal(1, await TransactionsThatWrote(stored.Select(e => e.Id)));
         Assert.Equal(patients.Select((_, i) => $"batch-{i}"), stored.Select(e => e.CorrelationId));
+        // The emergency's escalation check, scheduled in the same transaction, carries its own request's id, not the batch's last.
+        Assert.Equal(["batch-3"], await EscalationChecksFor(patients[3].Episode, patients.Select((_, i) => $"batch-{i}")));
     }
 
     [Fact]
@@ -164,6 +166,26 @@ public sealed class GroupCommitTests : IAsyncLifetime
         await connection.OpenAsync();
         await using var count = new NpgsqlCommand($"SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%{Schema}.mt_streams%'", connection);
         return (long)(await count.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>Of <paramref name="correlationIds"/>, those found in the episode's scheduled escalation checks.</summary>
+    private async Task<List<string>> EscalationChecksFor(Guid episode, IEnumerable<string> correlationIds)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var bodies = new NpgsqlCommand(
+            $"SELECT body FROM {Schema}.wolverine_incoming_envelopes WHERE message_type LIKE '%EscalateIfUnacknowledged%' AND position(convert_to($1, 'UTF8') in body) > 0", connection)
+        {
+            Parameters = { new() { Value = episode.ToString() } },
+        };
+        var found = new List<string>();
+        await using var reader = await bodies.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            var body = System.Text.Encoding.UTF8.GetString(reader.GetFieldValue<byte[]>(0));
+            found.AddRange(correlationIds.Where(id => body.Contains(id, StringComparison.Ordinal)));
+        }
+        return found;
     }
 
     private async Task<long> TransactionsThatWrote(IEnumerable<Guid> events)
