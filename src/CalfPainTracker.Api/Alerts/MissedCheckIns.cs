@@ -47,15 +47,16 @@ public static class MissedCheckIns
     public static DeliveryMessage<CheckForMissedCheckIns>? Start(Episode episode, DateTimeOffset now) => Arm(episode, PendingFrom(episode), now);
 
     /// <summary>
-    /// Pure: the check to schedule, if any, when a check-in moved the latest day to <paramref name="latestDay"/>; <paramref name="episode"/> is
+    /// Pure: the check to schedule, if any, for a check-in on <paramref name="day"/>; <paramref name="episode"/> is
     /// the episode as it was before that check-in. While the episode's check is still to come
     /// nothing is scheduled: it will find the new day and re-arm itself (<see cref="Rearm"/>). Only a
     /// check that has already run (it found no later day) or was never scheduled (the previous
     /// latest day was backfilled long after) is replaced. Delays are measured on the service's
-    /// clock; a check whose moment has already passed is not scheduled (null).
+    /// clock; a check whose moment has already passed is not scheduled (null), and so neither is
+    /// one for a day at or before the latest: it would be due no later than the check that ran.
     /// </summary>
-    public static DeliveryMessage<CheckForMissedCheckIns>? Schedule(Episode episode, DateOnly latestDay, DateTimeOffset now) =>
-        DueAt(episode, PendingFrom(episode)) > now ? null : Arm(episode, latestDay, now);
+    public static DeliveryMessage<CheckForMissedCheckIns>? Schedule(Episode episode, DateOnly day, DateTimeOffset now) =>
+        DueAt(episode, PendingFrom(episode)) > now ? null : Arm(episode, day, now);
 
     /// <summary>
     /// A due check found a check-in later than the day it counted from: the follow-up moves to

@@ -176,10 +176,7 @@ public static partial class LogCheckInEndpoint
         stream.AppendMany(outcome.Events.Select(e => Stamped(session, e, submission)));
         var messages = await Notify.Publish(session, episode, outcome.Events, with.Site, with.Json.Value.SerializerOptions, now, CancellationToken.None);
         messages.AddRange(AlertEscalation.ChecksFor(outcome.Events, with.Settings));
-        if ((episode.Latest is null || checkIn.Day > episode.Latest.Day) && MissedCheckIns.Schedule(episode, checkIn.Day, now) is { } followUp)
-        {
-            messages.Add(followUp);
-        }
+        if (MissedCheckIns.Schedule(episode, checkIn.Day, now) is { } followUp) messages.Add(followUp);
 
         Log(with.Logger, submission, checkIn, outcome);
         return (new(Accepted(episodeId, new CheckInAccepted(checkIn.CheckInId, checkIn.Day, outcome.Correction, outcome.Alerts)), false), messages);

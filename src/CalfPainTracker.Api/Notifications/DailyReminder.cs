@@ -25,7 +25,7 @@ public static class DailyReminder
     /// Starts the chain: one durable scheduled message per patient per day, each scheduling the
     /// next. Stores where the chain stands and returns its first message, for the caller to send.
     /// </summary>
-    public static object Start(IDocumentSession session, Episode episode, NotificationSettings settings, DateTimeOffset now)
+    public static DeliveryMessage<RemindToCheckIn> Start(IDocumentSession session, Episode episode, NotificationSettings settings, DateTimeOffset now)
     {
         var day = FirstDay(episode, settings, now);
         session.Store(new ReminderChain { Id = episode.Id, NextDay = day });

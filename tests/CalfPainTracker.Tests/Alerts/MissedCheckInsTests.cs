@@ -68,6 +68,8 @@ public sealed class MissedCheckInsRuleTests
         var scheduled = Assert.IsType<DeliveryMessage<CheckForMissedCheckIns>>(MissedCheckIns.Schedule(episode, Onset.AddDays(8), now));
 
         Assert.Equal(new CheckForMissedCheckIns(episode.Id, Onset.AddDays(8), 4), scheduled.Message);
+        // A check-in backfilled before the latest day schedules nothing: its check would have come due before the one that ran.
+        Assert.Null(MissedCheckIns.Schedule(episode, Onset, now));
         // Due at the patient's midnight once four whole days after the 9th have passed: 14 Oct 00:00 in London (BST), 13 Oct 23:00 UTC.
         Assert.Equal(new DateTimeOffset(2026, 10, 13, 23, 0, 0, TimeSpan.Zero) - now, scheduled.Options.ScheduleDelay);
     }
@@ -140,33 +142,14 @@ public sealed class MissedCheckInsScheduleTests(ApiHost api)
     }
 
     /// <summary>The names of the messages scheduled for the episode whose envelope holds <paramref name="correlationId"/>.</summary>
-    private static async Task<List<string>> ScheduledUnder(Guid episode, string correlationId)
-    {
-        await using var dataSource = NpgsqlDataSource.Create(await PostgresServer.ConnectionString);
-        await using var command = dataSource.CreateCommand(
-            "select message_type from calfpain_tests.wolverine_incoming_envelopes where status = 'Scheduled' " +
-            "and position(convert_to($1, 'UTF8') in body) > 0 and position(convert_to($2, 'UTF8') in body) > 0 order by message_type");
-        command.Parameters.AddWithValue(episode.ToString());
-        command.Parameters.AddWithValue(correlationId);
-        var found = new List<string>();
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync()) found.Add(reader.GetString(0).Split('.', '+')[^1]);
-        return found;
-    }
+    private static async Task<List<string>> ScheduledUnder(Guid episode, string correlationId) =>
+        [.. (await EventStore.ScheduledFor(await PostgresServer.ConnectionString, "calfpain_tests", episode))
+            .Where(m => m.Envelope.Contains(correlationId, StringComparison.Ordinal)).Select(m => m.Type)];
 
     private static bool Near(DateTimeOffset actual, DateTimeOffset expected) => (actual - expected).Duration() < TimeSpan.FromMinutes(5);
 
     /// <summary>When the durable inbox will run this episode's missed-check-in checks.</summary>
-    private static async Task<List<DateTimeOffset>> ScheduledChecks(Guid episode)
-    {
-        await using var dataSource = NpgsqlDataSource.Create(await PostgresServer.ConnectionString);
-        await using var command = dataSource.CreateCommand(
-            "select execution_time from calfpain_tests.wolverine_incoming_envelopes " +
-            "where status = 'Scheduled' and message_type like '%CheckForMissedCheckIns%' and position(convert_to($1, 'UTF8') in body) > 0");
-        command.Parameters.AddWithValue(episode.ToString());
-        var found = new List<DateTimeOffset>();
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync()) found.Add(reader.GetFieldValue<DateTimeOffset>(0));
-        return found;
-    }
+    private static async Task<List<DateTimeOffset>> ScheduledChecks(Guid episode) =>
+        [.. (await EventStore.ScheduledFor(await PostgresServer.ConnectionString, "calfpain_tests", episode))
+            .Where(m => m.Type == nameof(CheckForMissedCheckIns)).Select(m => m.RunsAt)];
 }

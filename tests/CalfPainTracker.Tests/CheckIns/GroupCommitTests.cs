@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using Alba;
+using CalfPainTracker.Alerts;
 using CalfPainTracker.CheckIns;
 using CalfPainTracker.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -169,24 +170,10 @@ public sealed class GroupCommitTests : IAsyncLifetime
     }
 
     /// <summary>Of <paramref name="correlationIds"/>, those found in the episode's scheduled escalation checks.</summary>
-    private async Task<List<string>> EscalationChecksFor(Guid episode, IEnumerable<string> correlationIds)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var bodies = new NpgsqlCommand(
-            $"SELECT body FROM {Schema}.wolverine_incoming_envelopes WHERE message_type LIKE '%EscalateIfUnacknowledged%' AND position(convert_to($1, 'UTF8') in body) > 0", connection)
-        {
-            Parameters = { new() { Value = episode.ToString() } },
-        };
-        var found = new List<string>();
-        await using var reader = await bodies.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            var body = System.Text.Encoding.UTF8.GetString(reader.GetFieldValue<byte[]>(0));
-            found.AddRange(correlationIds.Where(id => body.Contains(id, StringComparison.Ordinal)));
-        }
-        return found;
-    }
+    private async Task<List<string>> EscalationChecksFor(Guid episode, IEnumerable<string> correlationIds) =>
+        [.. (await EventStore.ScheduledFor(connectionString, Schema, episode))
+            .Where(m => m.Type == nameof(EscalateIfUnacknowledged))
+            .SelectMany(m => correlationIds.Where(id => m.Envelope.Contains(id, StringComparison.Ordinal)))];
 
     private async Task<long> TransactionsThatWrote(IEnumerable<Guid> events)
     {

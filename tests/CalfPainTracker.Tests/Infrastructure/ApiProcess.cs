@@ -67,11 +67,8 @@ public sealed class ApiProcess : IAsyncDisposable
     /// <summary>Runs a command of the service's command line to completion: its exit code, and what it printed on standard output and error.</summary>
     public static async Task<(int ExitCode, string Output)> RunToEnd(string connectionString, string schema, params string[] args)
     {
-        using var process = Process.Start(StartInfo(connectionString, schema, null, args))!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromMinutes(2)).Token);
-        return (process.ExitCode, await output + await errors);
+        var (exitCode, output, errors) = await ToEnd(StartInfo(connectionString, schema, null, args), TimeSpan.FromMinutes(2));
+        return (exitCode, output + errors);
     }
 
     /// <summary>What a command of the service's command line prints on standard output, run in <paramref name="environment"/> without a database.</summary>
@@ -79,12 +76,18 @@ public sealed class ApiProcess : IAsyncDisposable
     {
         var start = Command(args);
         start.Environment["ASPNETCORE_ENVIRONMENT"] = environment;
+        var (exitCode, output, errors) = await ToEnd(start, TimeSpan.FromMinutes(1));
+        Assert.True(exitCode == 0, $"{string.Join(' ', args)} failed: {output}{errors}");
+        return output;
+    }
+
+    private static async Task<(int ExitCode, string Output, string Errors)> ToEnd(ProcessStartInfo start, TimeSpan timeout)
+    {
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromMinutes(1)).Token);
-        Assert.True(process.ExitCode == 0, $"{string.Join(' ', args)} failed: {await output}{await errors}");
-        return await output;
+        await process.WaitForExitAsync(new CancellationTokenSource(timeout).Token);
+        return (process.ExitCode, await output, await errors);
     }
 
     /// <summary>A client of this process signed in as <paramref name="caller"/>.</summary>
