@@ -52,7 +52,9 @@ var marten = builder.Services.AddMarten(opts =>
         opts.Connection(dataSource);
         if (clinicDatabases.Length > 0) opts.Tenancy = new ClinicTenancy(opts, dataSource, clinicDatabases, connect);
         opts.DatabaseSchemaName = builder.Configuration["Marten:Schema"] ?? "calfpain";
-        opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase, CompactDocuments.Register);
+        var json = new StoredJson { EnumStorage = EnumStorage.AsString, Casing = Casing.CamelCase };
+        json.Configure(CompactDocuments.Register);
+        opts.Serializer(json);
 
         // Each clinic is a tenant: every document and event row carries the clinic, and a
         // session opened for one clinic cannot read another's even if a check is forgotten.

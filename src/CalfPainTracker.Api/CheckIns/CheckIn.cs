@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using CalfPainTracker.Trends;
 
 namespace CalfPainTracker.CheckIns;
@@ -46,6 +47,16 @@ public sealed record CheckIn(
     string? Notes,
     DateTimeOffset LoggedAt) : IRecoveryDay
 {
+    /// <summary>
+    /// For System.Text.Json alone: a check-in read back from the store is made empty and then
+    /// filled in, its fast path, rather than through seventeen constructor arguments gathered and
+    /// boxed first; every rebuild reads each stored check-in once per read model.
+    /// </summary>
+    [JsonConstructor]
+    private CheckIn() : this(Guid.Empty, default, 0, false, false, Swelling.None, false, null, 0m, 0, 0, 0, false, false, [], null, default)
+    {
+    }
+
     public bool Has(Symptom symptom) => Symptoms.Contains(symptom);
 
     public bool HasSwelling => Swelling != Swelling.None || SwellingAtAnkle;

@@ -61,6 +61,11 @@ public static class OpenApiContract
             options.AddSchemaTransformer((schema, context, _) =>
             {
                 if (context.JsonTypeInfo.Type.Name.EndsWith("Request", StringComparison.Ordinal)) schema.Required?.Clear();
+                // A check-in is read back from the store through a parameterless constructor, so the
+                // generator no longer learns its fields from the constructor's; every answer still
+                // carries each field the patient logged, and the contract says so.
+                if (context.JsonTypeInfo.Type == typeof(CheckIn))
+                    schema.Required = context.JsonTypeInfo.Properties.Where(p => p.Set is not null).Select(p => p.Name).ToHashSet();
                 return Task.CompletedTask;
             });
             // Operation tags are rewritten last, once every operation has its class-named tag.

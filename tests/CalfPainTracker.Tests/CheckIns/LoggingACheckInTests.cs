@@ -3,6 +3,8 @@ using Alba;
 using System.Text.Json.Nodes;
 using CalfPainTracker.CheckIns;
 using CalfPainTracker.Tests.Infrastructure;
+using Marten;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CalfPainTracker.Tests.CheckIns;
 
@@ -23,6 +25,46 @@ public sealed class LoggingACheckInTests(ApiHost api)
         var events = await api.Events(_clinic.Id, episode);
         var logged = Assert.IsType<CheckInLogged>(events[^1].Data);
         Assert.Equal(6, logged.CheckIn.PainLevel);
+    }
+
+    [Fact]
+    public async Task Every_field_a_patient_logs_is_read_back_from_the_store_as_logged_from_the_event_and_the_episode()
+    {
+        var patient = _clinic.Patient();
+        var episode = await patient.OpenEpisode(onsetDate: "2026-10-28");
+        var sent = TestUser.CheckIn("2026-11-02", pain: 7, with: new
+        {
+            painAtRest = true,
+            painAtNight = true,
+            swelling = "moderate",
+            swellingAtAnkle = true,
+            calfCircumferenceCm = new { affected = 38.5m, other = 36.25m },
+            restHours = 7.5m,
+            iceMinutes = 25,
+            heatMinutes = 15,
+            stretchingMinutes = 12,
+            nsaidTaken = true,
+            canWalkComfortably = false,
+            symptoms = new[] { "warmth", "redness" },
+            notes = "Sore after the stairs",
+        });
+
+        await (await patient.LogCheckIn(episode, sent)).ShouldBe(HttpStatusCode.Created);
+
+        var logged = Assert.Single((await api.Events(_clinic.Id, episode)).Select(e => e.Data).OfType<CheckInLogged>()).CheckIn;
+        await using var session = api.Host.Services.GetRequiredService<IDocumentStore>().QuerySession(_clinic.Id.ToString());
+        var latest = (await session.LoadAsync<CalfPainTracker.Episodes.Episode>(episode))!.Latest!;
+        foreach (var read in new[] { logged, latest })
+        {
+            Assert.Equal(
+                (sent["checkInId"]!.GetValue<Guid>(), new DateOnly(2026, 11, 2), 7, true, true, Swelling.Moderate, true, new CalfCircumference(38.5m, 36.25m)),
+                (read.CheckInId, read.Day, read.PainLevel, read.PainAtRest, read.PainAtNight, read.Swelling, read.SwellingAtAnkle, read.CalfCircumferenceCm));
+            Assert.Equal((7.5m, 25, 15, 12, true, false, "Sore after the stairs"),
+                (read.RestHours, read.IceMinutes, read.HeatMinutes, read.StretchingMinutes, read.NsaidTaken, read.CanWalkComfortably, read.Notes));
+            Assert.Equal([Symptom.Warmth, Symptom.Redness], read.Symptoms);
+            Assert.NotEqual(default, read.LoggedAt);
+        }
+        Assert.Equal(logged.LoggedAt, latest.LoggedAt);
     }
 
     [Fact]
