@@ -9,17 +9,24 @@ namespace CalfPainTracker.Operations;
 /// Npgsql already holds in memory rather than through an asynchronous stream.
 /// </summary>
 /// <remarks>
-/// Marten reads rows without <c>CommandBehavior.SequentialAccess</c>, so Npgsql has the whole row
-/// in its buffer before any column is read and there is nothing left to wait for. Marten's
+/// Marten reads rows without <c>CommandBehavior.SequentialAccess</c> (its JsonStreamingExtensions
+/// relies on the same), so Npgsql has the whole row in its buffer before any column is read and
+/// there is nothing left to wait for. Marten's
 /// asynchronous path still paid, for every document a check-in loads and every event a rebuild
 /// reads, for a column stream, an asynchronous state machine and System.Text.Json's resumable
 /// reader (docs/benchmarks.md, "Stored JSON read from the row in memory").
 /// </remarks>
 public sealed class StoredJson : SystemTextJsonSerializer, IStorageSerializer
 {
-    ValueTask<T> IStorageSerializer.FromJsonAsync<T>(DbDataReader reader, int index, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(FromJson<T>(reader, index));
+    ValueTask<T> IStorageSerializer.FromJsonAsync<T>(DbDataReader reader, int index, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(FromJson<T>(reader, index));
+    }
 
-    ValueTask<object> IStorageSerializer.FromJsonAsync(Type type, DbDataReader reader, int index, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(FromJson(type, reader, index));
+    ValueTask<object> IStorageSerializer.FromJsonAsync(Type type, DbDataReader reader, int index, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(FromJson(type, reader, index));
+    }
 }
