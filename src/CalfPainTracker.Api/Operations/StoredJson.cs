@@ -11,10 +11,10 @@ namespace CalfPainTracker.Operations;
 /// <remarks>
 /// Marten reads rows without <c>CommandBehavior.SequentialAccess</c> (its JsonStreamingExtensions
 /// relies on the same), so Npgsql has the whole row in its buffer before any column is read and
-/// there is nothing left to wait for. Marten's
-/// asynchronous path still paid, for every document a check-in loads and every event a rebuild
-/// reads, for a column stream, an asynchronous state machine and System.Text.Json's resumable
-/// reader (docs/benchmarks.md, "Stored JSON read from the row in memory").
+/// there is nothing left to wait for. Marten's asynchronous path still paid, for every document a
+/// check-in loads and every event a rebuild reads, for a column stream, an asynchronous state
+/// machine and System.Text.Json's resumable reader (docs/benchmarks.md, "Stored JSON read on
+/// System.Text.Json's fast path").
 /// </remarks>
 public sealed class StoredJson : SystemTextJsonSerializer, IStorageSerializer
 {
