@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -12,39 +13,58 @@ namespace CalfPainTracker.CheckIns;
 /// How the documents every check-in reads and rewrites whole store their repeated entries: one per
 /// logged day (the episode's <see cref="DayPain"/>, the triage's <see cref="TriageDay"/>, the
 /// trend's <see cref="RecoveryDay"/>) and one per remembered check-in (the episode's
-/// <see cref="CheckInReceipt"/>), and the days an alert was seen on. Each entry is a JSON array,
-/// its date first, then its numbers. In the object form the property names, written once per
-/// entry, were most of a long recovery's documents (a 300-day triage document: 39 KB, of which
-/// 33 KB were names). Documents stored in the object form are still read.
+/// <see cref="CheckInReceipt"/>), and the days an alert was seen on. A document's logged days are
+/// stored column by column: the days once, as runs of consecutive days, then one array per figure
+/// (<c>{"days":["2026-03-01/2026-12-25"],"pain":[4,4,5,…]}</c>). Written a day at a time, the dates
+/// and brackets were most of a long recovery's documents (a 300-day triage document: 39 KB with
+/// every field named, 12 KB as an array per day) and most of the tokens read back on every
+/// check-in. Documents stored in either earlier form are still read.
 /// </summary>
 public static class CompactDocuments
 {
     public static void Register(JsonSerializerOptions json)
     {
-        json.Converters.Add(new DayPainJson());
-        json.Converters.Add(new TriageDayJson());
-        json.Converters.Add(new RecoveryDayJson());
+        json.Converters.Add(new LoggedDaysJson<DayPain>(new DayPainFigures()));
+        json.Converters.Add(new LoggedDaysJson<TriageDay>(new TriageDayFigures()));
+        json.Converters.Add(new LoggedDaysJson<RecoveryDay>(new RecoveryDayFigures()));
         json.Converters.Add(new ReceiptJson());
         json.Converters.Add(new EvidenceJson());
     }
 
-    /// <summary><c>["2026-03-01", 4]</c>: the day and its pain.</summary>
-    private sealed class DayPainJson : CompactDayJson<DayPain>
+    /// <summary>The figures of a kind of logged day: their names as stored, in the order an entry of the array form held them.</summary>
+    private abstract class DayFigures<T> where T : ILoggedDay
     {
-        protected override DayPain FromNumbers(DateOnly day, ReadOnlySpan<decimal> numbers) => new(day, (int)numbers[0]);
+        public abstract string[] Names { get; }
 
-        protected override DayPain FromObject(JsonElement stored, JsonSerializerOptions options) => new(DayOf(stored), stored.GetProperty("pain").GetInt32());
+        public abstract T FromNumbers(DateOnly day, ReadOnlySpan<decimal> numbers);
 
-        protected override void WriteNumbers(Utf8JsonWriter writer, DayPain day) => writer.WriteNumberValue(day.Pain);
+        /// <summary>The oldest form: an object per day, every field named.</summary>
+        public abstract T FromObject(JsonElement stored, JsonSerializerOptions options);
+
+        public abstract void Write(Utf8JsonWriter writer, T day, int figure);
     }
 
-    /// <summary><c>["2026-03-01", 4, 1.5, 10, 0, 15]</c>: the day, pain, rest hours, ice, heat and stretching minutes.</summary>
-    private sealed class TriageDayJson : CompactDayJson<TriageDay>
+    /// <summary>The day and its pain.</summary>
+    private sealed class DayPainFigures : DayFigures<DayPain>
     {
-        protected override TriageDay FromNumbers(DateOnly day, ReadOnlySpan<decimal> numbers) =>
+        public override string[] Names { get; } = ["pain"];
+
+        public override DayPain FromNumbers(DateOnly day, ReadOnlySpan<decimal> numbers) => new(day, (int)numbers[0]);
+
+        public override DayPain FromObject(JsonElement stored, JsonSerializerOptions options) => new(DayOf(stored), stored.GetProperty("pain").GetInt32());
+
+        public override void Write(Utf8JsonWriter writer, DayPain day, int figure) => writer.WriteNumberValue(day.Pain);
+    }
+
+    /// <summary>The day, pain, rest hours, ice, heat and stretching minutes.</summary>
+    private sealed class TriageDayFigures : DayFigures<TriageDay>
+    {
+        public override string[] Names { get; } = ["pain", "rest", "ice", "heat", "stretching"];
+
+        public override TriageDay FromNumbers(DateOnly day, ReadOnlySpan<decimal> numbers) =>
             new(day, (int)numbers[0], numbers[1], (int)numbers[2], (int)numbers[3], (int)numbers[4]);
 
-        protected override TriageDay FromObject(JsonElement stored, JsonSerializerOptions options) => new(
+        public override TriageDay FromObject(JsonElement stored, JsonSerializerOptions options) => new(
             DayOf(stored),
             stored.GetProperty("painLevel").GetInt32(),
             stored.GetProperty("restHours").GetDecimal(),
@@ -52,39 +72,163 @@ public static class CompactDocuments
             stored.GetProperty("heatMinutes").GetInt32(),
             stored.GetProperty("stretchingMinutes").GetInt32());
 
-        protected override void WriteNumbers(Utf8JsonWriter writer, TriageDay day)
+        public override void Write(Utf8JsonWriter writer, TriageDay day, int figure)
         {
-            writer.WriteNumberValue(day.PainLevel);
-            writer.WriteNumberValue(day.RestHours);
-            writer.WriteNumberValue(day.IceMinutes);
-            writer.WriteNumberValue(day.HeatMinutes);
-            writer.WriteNumberValue(day.StretchingMinutes);
+            switch (figure)
+            {
+                case 0: writer.WriteNumberValue(day.PainLevel); break;
+                case 1: writer.WriteNumberValue(day.RestHours); break;
+                case 2: writer.WriteNumberValue(day.IceMinutes); break;
+                case 3: writer.WriteNumberValue(day.HeatMinutes); break;
+                default: writer.WriteNumberValue(day.StretchingMinutes); break;
+            }
         }
     }
 
     /// <summary>
-    /// <c>["2026-03-01", 4, 1, 1, 1.5, 10, 0, 15, 0]</c>: the day, pain, swelling (its number), whether any
-    /// swelling, rest hours, ice, heat and stretching minutes, and whether an NSAID was taken (0 or 1).
-    /// The object form it replaces was the check-in in full.
+    /// The day, pain, swelling (its number), whether any swelling (0 or 1), rest hours, ice, heat and
+    /// stretching minutes, and whether an NSAID was taken (0 or 1). The oldest form was the check-in in full.
     /// </summary>
-    private sealed class RecoveryDayJson : CompactDayJson<RecoveryDay>
+    private sealed class RecoveryDayFigures : DayFigures<RecoveryDay>
     {
-        protected override RecoveryDay FromNumbers(DateOnly day, ReadOnlySpan<decimal> numbers) =>
+        public override string[] Names { get; } = ["pain", "swelling", "anySwelling", "rest", "ice", "heat", "stretching", "nsaid"];
+
+        public override RecoveryDay FromNumbers(DateOnly day, ReadOnlySpan<decimal> numbers) =>
             new(day, (int)numbers[0], (Swelling)(int)numbers[1], numbers[2] != 0, numbers[3], (int)numbers[4], (int)numbers[5], (int)numbers[6], numbers[7] != 0);
 
-        protected override RecoveryDay FromObject(JsonElement stored, JsonSerializerOptions options) =>
+        public override RecoveryDay FromObject(JsonElement stored, JsonSerializerOptions options) =>
             RecoveryDay.Of(stored.Deserialize<CheckIn>(options) ?? throw new JsonException("A stored check-in is null."));
 
-        protected override void WriteNumbers(Utf8JsonWriter writer, RecoveryDay day)
+        public override void Write(Utf8JsonWriter writer, RecoveryDay day, int figure)
         {
-            writer.WriteNumberValue(day.PainLevel);
-            writer.WriteNumberValue((int)day.Swelling);
-            writer.WriteNumberValue(day.HasSwelling ? 1 : 0);
-            writer.WriteNumberValue(day.RestHours);
-            writer.WriteNumberValue(day.IceMinutes);
-            writer.WriteNumberValue(day.HeatMinutes);
-            writer.WriteNumberValue(day.StretchingMinutes);
-            writer.WriteNumberValue(day.NsaidTaken ? 1 : 0);
+            switch (figure)
+            {
+                case 0: writer.WriteNumberValue(day.PainLevel); break;
+                case 1: writer.WriteNumberValue((int)day.Swelling); break;
+                case 2: writer.WriteNumberValue(day.HasSwelling ? 1 : 0); break;
+                case 3: writer.WriteNumberValue(day.RestHours); break;
+                case 4: writer.WriteNumberValue(day.IceMinutes); break;
+                case 5: writer.WriteNumberValue(day.HeatMinutes); break;
+                case 6: writer.WriteNumberValue(day.StretchingMinutes); break;
+                default: writer.WriteNumberValue(day.NsaidTaken ? 1 : 0); break;
+            }
+        }
+    }
+
+    /// <summary>
+    /// A document's logged days (in day order), column by column. Read back into one buffer of
+    /// numbers, a day's figures side by side, so that each day is made from its own slice.
+    /// </summary>
+    private sealed class LoggedDaysJson<T>(DayFigures<T> figures) : JsonConverter<List<T>> where T : ILoggedDay
+    {
+        private readonly JsonEncodedText days = JsonEncodedText.Encode("days");
+
+        private readonly JsonEncodedText[] names = [.. figures.Names.Select(n => JsonEncodedText.Encode(n))];
+
+        public override List<T> Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            if (reader.TokenType == JsonTokenType.StartArray) return ReadADayAtATime(ref reader, options);
+            if (reader.TokenType != JsonTokenType.StartObject) throw Malformed<T>();
+            // PostgreSQL's jsonb keeps an object's keys in an order of its own (shortest first), so
+            // the days are found on a first pass over the object and the figures read on a second.
+            var loggedDays = DaysOf(reader) ?? throw Malformed<T>();
+            for (var i = 1; i < loggedDays.Count; i++)
+                if (loggedDays[i] <= loggedDays[i - 1]) throw new JsonException($"Stored {typeof(T).Name} days are not in day order: {loggedDays[i]:yyyy-MM-dd}.");
+            var width = names.Length;
+            var numbers = ArrayPool<decimal>.Shared.Rent(Math.Max(1, loggedDays.Count * width));
+            try
+            {
+                var seen = 0;
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
+                {
+                    var figure = FigureNamed(ref reader);
+                    if (!reader.Read()) throw Malformed<T>();
+                    if (figure < 0 || figure == DaysFigure)
+                    {
+                        reader.Skip();
+                        continue;
+                    }
+                    if (reader.TokenType != JsonTokenType.StartArray) throw Malformed<T>();
+                    var count = 0;
+                    while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                    {
+                        if (count == loggedDays.Count) throw Malformed<T>();
+                        numbers[count++ * width + figure] = reader.GetDecimal();
+                    }
+                    if (count != loggedDays.Count) throw Malformed<T>();
+                    seen |= 1 << figure;
+                }
+                if (seen != (1 << width) - 1) throw Malformed<T>();
+                var list = new List<T>(loggedDays.Count);
+                for (var i = 0; i < loggedDays.Count; i++) list.Add(figures.FromNumbers(loggedDays[i], numbers.AsSpan(i * width, width)));
+                return list;
+            }
+            finally
+            {
+                ArrayPool<decimal>.Shared.Return(numbers);
+            }
+        }
+
+        public override void Write(Utf8JsonWriter writer, List<T> value, JsonSerializerOptions options)
+        {
+            writer.WriteStartObject();
+            writer.WritePropertyName(days);
+            WriteRuns(writer, value, static d => d.Day);
+            for (var figure = 0; figure < names.Length; figure++)
+            {
+                writer.WriteStartArray(names[figure]);
+                foreach (var day in value) figures.Write(writer, day, figure);
+                writer.WriteEndArray();
+            }
+            writer.WriteEndObject();
+        }
+
+        private const int DaysFigure = -2;
+
+        /// <summary>The days of the object the reader (a copy, passed by value) stands at the start of.</summary>
+        private List<DateOnly>? DaysOf(Utf8JsonReader reader)
+        {
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isDays = reader.ValueTextEquals(days.EncodedUtf8Bytes);
+                if (!reader.Read()) return null;
+                if (isDays) return ReadRuns(ref reader);
+                reader.Skip();
+            }
+            return null;
+        }
+
+        private int FigureNamed(ref Utf8JsonReader reader)
+        {
+            if (reader.ValueTextEquals(days.EncodedUtf8Bytes)) return DaysFigure;
+            for (var figure = 0; figure < names.Length; figure++)
+                if (reader.ValueTextEquals(names[figure].EncodedUtf8Bytes)) return figure;
+            return -1;
+        }
+
+        /// <summary>The forms written before: an array per day (its date, then its figures), or an object per day.</summary>
+        private List<T> ReadADayAtATime(ref Utf8JsonReader reader, JsonSerializerOptions options)
+        {
+            var list = new List<T>();
+            Span<decimal> numbers = stackalloc decimal[names.Length];
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            {
+                if (reader.TokenType == JsonTokenType.StartObject)
+                {
+                    list.Add(figures.FromObject(JsonElement.ParseValue(ref reader), options));
+                    continue;
+                }
+                var day = ReadDay<T>(ref reader);
+                var count = 0;
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                {
+                    if (count == numbers.Length) throw Malformed<T>();
+                    numbers[count++] = reader.GetDecimal();
+                }
+                if (count != numbers.Length) throw Malformed<T>();
+                list.Add(figures.FromNumbers(day, numbers[..count]));
+            }
+            return list;
         }
     }
 
@@ -133,48 +277,55 @@ public static class CompactDocuments
     /// </summary>
     private sealed class EvidenceJson : JsonConverter<List<DateOnly>>
     {
-        private const int RunLength = 2 * DateLength + 1;
+        public override List<DateOnly> Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => ReadRuns(ref reader);
 
-        public override List<DateOnly> Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
-        {
-            if (reader.TokenType != JsonTokenType.StartArray) throw new JsonException("Stored evidence is an array of days and runs of days.");
-            var days = new List<DateOnly>();
-            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-            {
-                var text = reader.TokenType == JsonTokenType.String ? reader.ValueSpan : default;
-                if (text.Length is not (DateLength or RunLength) || text.Length == RunLength && text[DateLength] != '/')
-                    throw new JsonException("A stored evidence day is a date or two dates joined by '/'.");
-                var first = ParseDay(text[..DateLength]);
-                var last = text.Length == RunLength ? ParseDay(text[(DateLength + 1)..]) : first;
-                if (last < first) throw new JsonException($"A stored run of evidence days ends before it starts: {first:yyyy-MM-dd}.");
-                for (var day = first; day <= last; day = day.AddDays(1)) days.Add(day);
-            }
-            return days;
-        }
+        public override void Write(Utf8JsonWriter writer, List<DateOnly> value, JsonSerializerOptions options) => WriteRuns(writer, value, static d => d);
+    }
 
-        public override void Write(Utf8JsonWriter writer, List<DateOnly> value, JsonSerializerOptions options)
+    private const int RunLength = 2 * DateLength + 1;
+
+    /// <summary>Days stored as an array of dates and runs of consecutive dates (<c>"2026-03-01/2026-03-28"</c>), in the order written.</summary>
+    private static List<DateOnly> ReadRuns(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.StartArray) throw new JsonException("Stored days are an array of days and runs of days.");
+        var days = new List<DateOnly>();
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
-            writer.WriteStartArray();
-            Span<byte> run = stackalloc byte[RunLength];
-            for (var start = 0; start < value.Count;)
-            {
-                var end = start;
-                while (end + 1 < value.Count && value[end + 1] == value[end].AddDays(1)) end++;
-                if (end == start)
-                {
-                    WriteDay(writer, value[start]);
-                }
-                else
-                {
-                    value[start].TryFormat(run, out _, DateFormat, CultureInfo.InvariantCulture);
-                    run[DateLength] = (byte)'/';
-                    value[end].TryFormat(run[(DateLength + 1)..], out _, DateFormat, CultureInfo.InvariantCulture);
-                    writer.WriteStringValue(run);
-                }
-                start = end + 1;
-            }
-            writer.WriteEndArray();
+            var text = reader.TokenType == JsonTokenType.String ? reader.ValueSpan : default;
+            if (text.Length is not (DateLength or RunLength) || text.Length == RunLength && text[DateLength] != '/')
+                throw new JsonException("A stored day is a date or two dates joined by '/'.");
+            var first = ParseDay(text[..DateLength]);
+            var last = text.Length == RunLength ? ParseDay(text[(DateLength + 1)..]) : first;
+            if (last < first) throw new JsonException($"A stored run of days ends before it starts: {first:yyyy-MM-dd}.");
+            for (var day = first; day <= last; day = day.AddDays(1)) days.Add(day);
         }
+        return days;
+    }
+
+    private static void WriteRuns<TDay>(Utf8JsonWriter writer, IReadOnlyList<TDay> days, Func<TDay, DateOnly> dayOf)
+    {
+        writer.WriteStartArray();
+        Span<byte> run = stackalloc byte[RunLength];
+        for (var start = 0; start < days.Count;)
+        {
+            var first = dayOf(days[start]);
+            var end = start;
+            var last = first;
+            while (end + 1 < days.Count && dayOf(days[end + 1]) == last.AddDays(1)) last = dayOf(days[++end]);
+            if (end == start)
+            {
+                WriteDay(writer, first);
+            }
+            else
+            {
+                first.TryFormat(run, out _, DateFormat, CultureInfo.InvariantCulture);
+                run[DateLength] = (byte)'/';
+                last.TryFormat(run[(DateLength + 1)..], out _, DateFormat, CultureInfo.InvariantCulture);
+                writer.WriteStringValue(run);
+            }
+            start = end + 1;
+        }
+        writer.WriteEndArray();
     }
 
     private static DateOnly DayOf(JsonElement stored) =>
@@ -206,38 +357,5 @@ public static class CompactDocuments
         writer.WriteStringValue(date[..written]);
     }
 
-    private static JsonException Malformed<T>() => new($"A stored {typeof(T).Name} is not the array of its date and figures it was written as.");
-
-    private abstract class CompactDayJson<T> : JsonConverter<T> where T : ILoggedDay
-    {
-        private const int MaxNumbers = 8;
-
-        protected abstract T FromNumbers(DateOnly day, ReadOnlySpan<decimal> numbers);
-
-        protected abstract T FromObject(JsonElement stored, JsonSerializerOptions options);
-
-        protected abstract void WriteNumbers(Utf8JsonWriter writer, T day);
-
-        public override T Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
-        {
-            if (reader.TokenType == JsonTokenType.StartObject) return FromObject(JsonElement.ParseValue(ref reader), options);
-            var day = ReadDay<T>(ref reader);
-            Span<decimal> numbers = stackalloc decimal[MaxNumbers];
-            var count = 0;
-            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-            {
-                if (count == MaxNumbers) throw new JsonException($"A stored {typeof(T).Name} has more numbers than it can hold.");
-                numbers[count++] = reader.GetDecimal();
-            }
-            return FromNumbers(day, numbers[..count]);
-        }
-
-        public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options)
-        {
-            writer.WriteStartArray();
-            WriteDay(writer, value.Day);
-            WriteNumbers(writer, value);
-            writer.WriteEndArray();
-        }
-    }
+    private static JsonException Malformed<T>() => new($"A stored {typeof(T).Name} is not in the form it was written in.");
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using CalfPainTracker.Alerts;
@@ -42,7 +43,55 @@ public sealed class CompactDocumentsTests(ApiHost api)
         Assert.Equal(triage.Source.AdherencePercent, triageBack.Source.AdherencePercent);
         Assert.True(DaysJson(storedEpisode).Length * 5 < ObjectFormJson(episode.Days).Length * 3, $"episode days: {DaysJson(storedEpisode).Length} bytes");
         Assert.True(DaysJson(storedTriage).Length * 3 < ObjectFormJson(triage.Days).Length, $"triage days: {DaysJson(storedTriage).Length} bytes");
-        Assert.StartsWith("[[\"2026-10-01\",", DaysJson(storedTriage), StringComparison.Ordinal);
+        var lastDay = PatientStories.Onset.AddDays(299).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        Assert.StartsWith($"{{\"days\":[\"2026-10-01/{lastDay}\"],\"pain\":[7,6,5,", DaysJson(storedTriage), StringComparison.Ordinal);
+        Assert.True(DaysJson(storedTriage).Length * 3 < ADayAtATimeJson(triage.Days).Length * 2, $"triage days: {DaysJson(storedTriage).Length} bytes against {ADayAtATimeJson(triage.Days).Length} a day at a time");
+        Assert.True(DaysJson(storedEpisode).Length * 5 < ADayAtATimeJson(episode.Days).Length, $"episode days: {DaysJson(storedEpisode).Length} bytes against {ADayAtATimeJson(episode.Days).Length} a day at a time");
+    }
+
+    [Fact]
+    public void Days_with_gaps_backfills_and_single_days_are_read_back_as_written()
+    {
+        var random = new Random(20);
+        for (var round = 0; round < 200; round++)
+        {
+            var days = new List<TriageDay>();
+            var day = PatientStories.Onset.AddDays(random.Next(-400, 400));
+            for (var i = random.Next(0, 40); i > 0; i--)
+            {
+                day = day.AddDays(random.Next(4) == 0 ? random.Next(2, 30) : 1);
+                days.Add(new TriageDay(day, random.Next(11), random.Next(0, 97) / 4m, random.Next(0, 240), random.Next(0, 240), random.Next(0, 240)));
+            }
+            var triage = new PatientTriage { Days = days };
+
+            Assert.Equal(days, Read<PatientTriage>(Serializer.ToJson(triage)).Days);
+        }
+    }
+
+    [Fact]
+    public void Days_stored_an_array_a_day_are_still_read()
+    {
+        var (episode, triage, trend, _) = Recovery(days: 20);
+        var storedTriage = Serializer.ToJson(triage);
+        var storedEpisode = Serializer.ToJson(episode);
+        var storedTrend = Serializer.ToJson(trend);
+
+        Assert.Equal(triage.Days, Read<PatientTriage>(storedTriage.Replace(DaysJson(storedTriage), ADayAtATimeJson(triage.Days), StringComparison.Ordinal)).Days);
+        Assert.Equal(episode.Days, Read<Episode>(storedEpisode.Replace(DaysJson(storedEpisode), ADayAtATimeJson(episode.Days), StringComparison.Ordinal)).Days);
+        Assert.Equal(trend.Days, Read<EpisodeTrend>(storedTrend.Replace(DaysJson(storedTrend), ADayAtATimeJson(trend.Days), StringComparison.Ordinal)).Days);
+    }
+
+    [Theory]
+    [InlineData("{\"days\":[\"2026-10-01/2026-10-03\"],\"pain\":[4,5]}", "a figure missing for a day")]
+    [InlineData("{\"days\":[\"2026-10-01\"],\"pain\":[4,5]}", "a figure too many")]
+    [InlineData("{\"days\":[\"2026-10-02\",\"2026-10-01\"],\"pain\":[4,5]}", "days out of order")]
+    [InlineData("{\"days\":[\"2026-10-01\"]}", "a figure's column missing")]
+    [InlineData("{\"pain\":[4]}", "the days missing")]
+    public void Days_that_are_not_as_written_are_refused_rather_than_read_wrong(string days, string why)
+    {
+        var stored = Serializer.ToJson(new Episode()).Replace(DaysJson(Serializer.ToJson(new Episode())), days, StringComparison.Ordinal);
+
+        Assert.True(Assert.ThrowsAny<Exception>(() => Read<Episode>(stored)) is JsonException or { InnerException: JsonException }, why);
     }
 
     [Fact]
@@ -84,6 +133,19 @@ public sealed class CompactDocumentsTests(ApiHost api)
         Assert.Equal(seen, Read<Alert>(storedADayAtATime).Evidence);
     }
 
+    [Fact]
+    public void Days_are_read_whatever_the_order_of_the_columns_as_the_database_keeps_them_in_an_order_of_its_own()
+    {
+        var (_, triage, _, _) = Recovery(days: 9);
+        var columns = JsonDocument.Parse(DaysJson(Serializer.ToJson(triage))).RootElement.EnumerateObject().Reverse();
+        var reordered = "{" + string.Join(",", columns.Select(c => $"\"{c.Name}\":{c.Value.GetRawText()}")) + "}";
+        Assert.StartsWith("{\"stretching\":", reordered, StringComparison.Ordinal);
+
+        var stored = Serializer.ToJson(triage).Replace(DaysJson(Serializer.ToJson(triage)), reordered, StringComparison.Ordinal);
+
+        Assert.Equal(triage.Days, Read<PatientTriage>(stored).Days);
+    }
+
     private const string Note = "Walked to the shop and back";
 
     private static (Episode, PatientTriage, EpisodeTrend, CheckIn[]) Recovery(int days)
@@ -122,6 +184,18 @@ public sealed class CompactDocumentsTests(ApiHost api)
     /// <summary>The receipts, field by field (a record compares its list of alerts by reference).</summary>
     private static List<string> Receipts(Episode episode) =>
         [.. episode.Receipts.Select(r => $"{r.Key} {r.Value.Day} {r.Value.Correction} {r.Value.Number} {string.Join(',', r.Value.AlertIds)}").Order(StringComparer.Ordinal)];
+
+    /// <summary>The days as they were stored until December 2026: an array per day, its date first, then its figures.</summary>
+    private static string ADayAtATimeJson<T>(IEnumerable<T> days) where T : ILoggedDay =>
+        JsonSerializer.Serialize(days.Select(d => (object[])[d.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), .. Figures(d)]));
+
+    private static object[] Figures<T>(T day) => day switch
+    {
+        DayPain p => [p.Pain],
+        TriageDay t => [t.PainLevel, t.RestHours, t.IceMinutes, t.HeatMinutes, t.StretchingMinutes],
+        RecoveryDay r => [r.PainLevel, (int)r.Swelling, r.HasSwelling ? 1 : 0, r.RestHours, r.IceMinutes, r.HeatMinutes, r.StretchingMinutes, r.NsaidTaken ? 1 : 0],
+        _ => throw new ArgumentException($"No figures known for {typeof(T).Name}."),
+    };
 
     /// <summary>The entries as they were stored before, every field named.</summary>
     private static string ObjectFormJson<T>(T entries) => JsonSerializer.Serialize(entries, ObjectForm);
