@@ -315,26 +315,30 @@ public static class RecoveryTrends
             })
             .ToList();
 
-    private static AdherenceFigures AdherenceOver(IReadOnlyList<ITreatmentDay> days, TreatmentPlan plan) => new(
-        PercentOfTarget(days.Select(d => d.RestHours), plan.RestHoursPerDay),
-        PercentOfTarget(days.Select(d => (decimal)d.IceMinutes), plan.IceMinutesPerDay),
-        PercentOfTarget(days.Select(d => (decimal)d.HeatMinutes), plan.HeatMinutesPerDay),
-        PercentOfTarget(days.Select(d => (decimal)d.StretchingMinutes), plan.StretchingMinutesPerDay));
-
     /// <summary>
-    /// Each day counts up to its target only: an hour of ice on Tuesday does not treat Monday's missed session.
+    /// Each day counts up to its target only: an hour of ice on Tuesday does not treat Monday's missed
+    /// session. One pass and no list per treatment: the triage works this out on every check-in.
     /// </summary>
-    private static decimal? PercentOfTarget(IEnumerable<decimal> actualPerDay, decimal targetPerDay)
+    private static AdherenceFigures AdherenceOver(IReadOnlyList<ITreatmentDay> days, TreatmentPlan plan)
     {
-        var actual = actualPerDay.ToList();
-        if (targetPerDay <= 0 || actual.Count == 0)
+        decimal rest = 0, ice = 0, heat = 0, stretching = 0;
+        for (var i = 0; i < days.Count; i++)
         {
-            return null;
+            var day = days[i];
+            rest += Math.Min(day.RestHours, plan.RestHoursPerDay);
+            ice += Math.Min(day.IceMinutes, plan.IceMinutesPerDay);
+            heat += Math.Min(day.HeatMinutes, plan.HeatMinutesPerDay);
+            stretching += Math.Min(day.StretchingMinutes, plan.StretchingMinutesPerDay);
         }
-
-        var achieved = actual.Sum(a => Math.Min(a, targetPerDay));
-        return Math.Round(achieved / (targetPerDay * actual.Count) * 100, 1, MidpointRounding.AwayFromZero);
+        return new(
+            PercentOfTarget(rest, plan.RestHoursPerDay, days.Count),
+            PercentOfTarget(ice, plan.IceMinutesPerDay, days.Count),
+            PercentOfTarget(heat, plan.HeatMinutesPerDay, days.Count),
+            PercentOfTarget(stretching, plan.StretchingMinutesPerDay, days.Count));
     }
+
+    private static decimal? PercentOfTarget(decimal achieved, decimal targetPerDay, int days) =>
+        targetPerDay <= 0 || days == 0 ? null : Math.Round(achieved / (targetPerDay * days) * 100, 1, MidpointRounding.AwayFromZero);
 
     private static TreatmentResponse ResponseTo(Treatment treatment, List<IRecoveryDay> logged, Dictionary<DateOnly, int> painByDay, TreatmentPlan? plan)
     {
