@@ -143,12 +143,12 @@ public sealed class CrashTests
         return stored;
     }
 
-    /// <summary>The inline episode documents hold exactly the days the events hold.</summary>
+    /// <summary>The inline episode documents hold exactly the days the events hold (one entry a day in their pain column).</summary>
     private static async Task ReadModelsAgreeWithEvents(string connectionString, Guid clinic)
     {
         await using var database = NpgsqlDataSource.Create(connectionString);
         await using var command = database.CreateCommand(
-            $"select d.id, jsonb_array_length(d.data->'days'), (select count(distinct e.data->'checkIn'->>'day') from {Schema}.mt_events e " +
+            $"select d.id, jsonb_array_length(d.data->'days'->'pain'), (select count(distinct e.data->'checkIn'->>'day') from {Schema}.mt_events e " +
             $"where e.stream_id = d.id and e.type in ('check_in_logged', 'check_in_corrected')) from {Schema}.mt_doc_episode d where d.tenant_id = $1");
         command.Parameters.AddWithValue(clinic.ToString());
         await using var reader = await command.ExecuteReaderAsync();
