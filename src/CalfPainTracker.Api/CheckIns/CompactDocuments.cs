@@ -145,7 +145,7 @@ public static class CompactDocuments
                     if (!reader.Read()) throw Malformed<T>();
                     if (figure < 0 || figure == DaysFigure)
                     {
-                        reader.Skip();
+                        if (!reader.TrySkip()) throw Malformed<T>();
                         continue;
                     }
                     if (reader.TokenType != JsonTokenType.StartArray) throw Malformed<T>();
@@ -171,6 +171,9 @@ public static class CompactDocuments
 
         public override void Write(Utf8JsonWriter writer, List<T> value, JsonSerializerOptions options)
         {
+            // Read back only in day order: a list out of order fails its write, not every later read.
+            for (var i = 1; i < value.Count; i++)
+                if (value[i].Day <= value[i - 1].Day) throw new JsonException($"{typeof(T).Name} days are not in day order: {value[i].Day:yyyy-MM-dd}.");
             writer.WriteStartObject();
             writer.WritePropertyName(days);
             WriteRuns(writer, value, static d => d.Day);
@@ -193,7 +196,7 @@ public static class CompactDocuments
                 var isDays = reader.ValueTextEquals(days.EncodedUtf8Bytes);
                 if (!reader.Read()) return null;
                 if (isDays) return ReadRuns(ref reader);
-                reader.Skip();
+                if (!reader.TrySkip()) throw Malformed<T>();
             }
             return null;
         }
@@ -284,6 +287,9 @@ public static class CompactDocuments
 
     private const int RunLength = 2 * DateLength + 1;
 
+    /// <summary>A century of days: more than any recovery holds, so a damaged run cannot fill the memory.</summary>
+    private const int MostStoredDays = 36_525;
+
     /// <summary>Days stored as an array of dates and runs of consecutive dates (<c>"2026-03-01/2026-03-28"</c>), in the order written.</summary>
     private static List<DateOnly> ReadRuns(ref Utf8JsonReader reader)
     {
@@ -297,7 +303,12 @@ public static class CompactDocuments
             var first = ParseDay(text[..DateLength]);
             var last = text.Length == RunLength ? ParseDay(text[(DateLength + 1)..]) : first;
             if (last < first) throw new JsonException($"A stored run of days ends before it starts: {first:yyyy-MM-dd}.");
-            for (var day = first; day <= last; day = day.AddDays(1)) days.Add(day);
+            if (days.Count + last.DayNumber - first.DayNumber >= MostStoredDays) throw new JsonException($"Stored days run to more than {MostStoredDays:N0}.");
+            for (var day = first; ; day = day.AddDays(1))
+            {
+                days.Add(day);
+                if (day == last) break;
+            }
         }
         return days;
     }
@@ -347,7 +358,9 @@ public static class CompactDocuments
     {
         Span<char> date = stackalloc char[DateLength];
         var length = Encoding.UTF8.GetChars(utf8, date);
-        return DateOnly.ParseExact(date[..length], DateFormat, CultureInfo.InvariantCulture);
+        return DateOnly.TryParseExact(date[..length], DateFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
+            ? day
+            : throw new JsonException($"A stored day is not a date: {date[..length]}.");
     }
 
     private static void WriteDay(Utf8JsonWriter writer, DateOnly day)

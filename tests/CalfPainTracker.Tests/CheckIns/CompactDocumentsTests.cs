@@ -87,6 +87,8 @@ public sealed class CompactDocumentsTests(ApiHost api)
     [InlineData("{\"days\":[\"2026-10-02\",\"2026-10-01\"],\"pain\":[4,5]}", "days out of order")]
     [InlineData("{\"days\":[\"2026-10-01\"]}", "a figure's column missing")]
     [InlineData("{\"pain\":[4]}", "the days missing")]
+    [InlineData("{\"days\":[\"2026-02-30\"],\"pain\":[4]}", "a day that is not a date")]
+    [InlineData("{\"days\":[\"0001-01-01/9999-12-31\"],\"pain\":[]}", "a run of days longer than any recovery")]
     public void Days_that_are_not_as_written_are_refused_rather_than_read_wrong(string days, string why)
     {
         var stored = Serializer.ToJson(new Episode()).Replace(DaysJson(Serializer.ToJson(new Episode())), days, StringComparison.Ordinal);
@@ -131,6 +133,27 @@ public sealed class CompactDocumentsTests(ApiHost api)
         Assert.Equal(seen, Read<Alert>(stored).Evidence);
         var storedADayAtATime = stored.Replace(Json(stored, "evidence"), JsonSerializer.Serialize(seen), StringComparison.Ordinal);
         Assert.Equal(seen, Read<Alert>(storedADayAtATime).Evidence);
+    }
+
+    [Fact]
+    public void A_triage_row_missing_one_of_its_figures_is_refused_and_the_last_day_of_the_calendar_is_read()
+    {
+        var (_, triage, _, _) = Recovery(days: 3);
+        var stored = Serializer.ToJson(triage);
+        var columns = JsonDocument.Parse(DaysJson(stored)).RootElement.EnumerateObject().Where(c => c.Name != "heat");
+        var withoutHeat = stored.Replace(DaysJson(stored), "{" + string.Join(",", columns.Select(c => $"\"{c.Name}\":{c.Value.GetRawText()}")) + "}", StringComparison.Ordinal);
+
+        Assert.True(Assert.ThrowsAny<Exception>(() => Read<PatientTriage>(withoutHeat)) is JsonException or { InnerException: JsonException });
+        var lastDay = new PatientTriage { Days = [new TriageDay(DateOnly.MaxValue, 3, 1.5m, 10, 0, 5)] };
+        Assert.Equal(lastDay.Days, Read<PatientTriage>(Serializer.ToJson(lastDay)).Days);
+    }
+
+    [Fact]
+    public void Days_out_of_order_in_memory_fail_their_write_instead_of_every_later_read()
+    {
+        var triage = new PatientTriage { Days = [new TriageDay(PatientStories.Onset.AddDays(1), 3, 0, 0, 0, 0), new TriageDay(PatientStories.Onset, 4, 0, 0, 0, 0)] };
+
+        Assert.True(Assert.ThrowsAny<Exception>(() => Serializer.ToJson(triage)) is JsonException or { InnerException: JsonException });
     }
 
     [Fact]
