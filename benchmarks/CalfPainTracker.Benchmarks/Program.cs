@@ -20,6 +20,7 @@ return args switch
     ["idle", var url, var connectionString, var schema, var count, ..] => await Idle.Run(
         new Uri(url), connectionString, schema, Options.ParseInt(count), options.IntFlag("--over-http", 2000), options.IntFlag("--pid", 0), jwt, options.IntFlag("--check-ins", 3),
         options.IntFlag("--concurrency", 16), options.IntFlag("--settle", 30), options.IntFlag("--seconds", 60), options.Flag("--json")),
+    ["documents", ..] => Documents.Run(options.IntFlag("--days", 300), options.IntFlag("--iterations", 5000), options.Flag("--json")),
     ["token-validation", ..] => await SignIn.TokenValidation(jwt, options.IntFlag("--iterations", 20000), options.Flag("--json")),
     ["sessions", var url, ..] => await SignIn.Sessions(
         new Uri(url), options.Int(2, 300), options.IntFlag("--warmup", 30), options.IntFlag("--reads", 1000), options.IntFlag("--episodes", 10), jwt, options.Flag("--json")),
@@ -50,6 +51,9 @@ static int Usage()
               scheduled messages); waits --settle s, then counts pg_stat_user_tables (seq_scan, seq_tup_read, idx_scan, ...) of
               SCHEMA, the CPU of process PID (the service) and of the database's sessions over --seconds s without traffic;
               with pg_stat_statements loaded, the statements run meanwhile.
+          documents [--days 300] [--iterations 5000] [--json PATH]
+              the episode, triage and trend documents of a recovery this long, written and read back
+              through the service's serializer in process: bytes, microseconds and KB allocated.
           token-validation [--iterations 20000] [--json PATH]
               JsonWebTokenHandler.ValidateTokenAsync in process with the service's validation parameters:
               a shared-key HS256 token and a device ES256 token (key rebuilt per call as the service does, and kept).

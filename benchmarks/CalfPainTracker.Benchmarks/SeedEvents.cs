@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using CalfPainTracker.CheckIns;
 using CalfPainTracker.Episodes;
+using CalfPainTracker.Operations;
 using JasperFx;
 using JasperFx.Events;
 using Marten;
@@ -27,7 +28,7 @@ public static class SeedEvents
         {
             opts.Connection(connectionString);
             opts.DatabaseSchemaName = schema;
-            opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
+            opts.Serializer(StoredJson.ForService());
             opts.Policies.AllDocumentsAreMultiTenanted();
             opts.Events.TenancyStyle = JasperFx.MultiTenancy.TenancyStyle.Conjoined;
             opts.Events.MetadataConfig.CorrelationIdEnabled = true;

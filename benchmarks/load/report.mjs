@@ -124,6 +124,7 @@ if (rebuilds.length) {
     exitCodes: rebuilds.map(r => r.exitCode)
   }
 }
+if (exists('documents.json')) results.documents = read('documents.json')
 if (exists('signin-validation.json')) results.tokenValidation = read('signin-validation.json')
 if (exists('signin-sessions.json')) results.sessions = read('signin-sessions.json')
 if (exists('app-load.json')) results.appLoad = read('app-load.json')
@@ -169,6 +170,10 @@ if (results.length) {
     rows.push([name, `${s(l.rps)} req/s`, `p50 ${s(l.p50, 1)} p99 ${s(l.p99, 1)} ms`, `${s(l.cpuMsPerRequest, 2)} ms CPU/req, ${s(l.allocatedKBPerRequest)} KB alloc/req`])
   }
   rows.push(['  long over short', `p50 ×${n(r.p50, 2)}`, `p99 ×${n(r.p99, 2)}`, `CPU ×${n(r.cpuMsPerRequest, 2)}, alloc ×${n(r.allocatedKBPerRequest, 2)}`])
+}
+for (const name of ['episode', 'triage', 'trend']) {
+  const d = results.documents?.[name]
+  if (d) rows.push([`${name} document, day ${results.documents.days}`, `${n(d.jsonBytes)} bytes of JSON`, `write ${n(d.writeUs, 1)} µs, read ${n(d.readUs, 1)} µs`, `write ${n(d.writeKB, 1)} KB, read ${n(d.readKB, 1)} KB alloc`])
 }
 if (results.alert) {
   const a = results.alert

@@ -52,9 +52,7 @@ var marten = builder.Services.AddMarten(opts =>
         opts.Connection(dataSource);
         if (clinicDatabases.Length > 0) opts.Tenancy = new ClinicTenancy(opts, dataSource, clinicDatabases, connect);
         opts.DatabaseSchemaName = builder.Configuration["Marten:Schema"] ?? "calfpain";
-        var json = new StoredJson { EnumStorage = EnumStorage.AsString, Casing = Casing.CamelCase };
-        json.Configure(CompactDocuments.Register);
-        opts.Serializer(json);
+        opts.Serializer(StoredJson.ForService());
 
         // Each clinic is a tenant: every document and event row carries the clinic, and a
         // session opened for one clinic cannot read another's even if a check is forgotten.

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using CalfPainTracker.CheckIns;
 using Marten.Services;
 using Weasel.Storage;
 
@@ -18,6 +19,14 @@ namespace CalfPainTracker.Operations;
 /// </remarks>
 public sealed class StoredJson : SystemTextJsonSerializer, IStorageSerializer
 {
+    /// <summary>The service's documents and events as stored: enums by name, camelCase names, the compact forms of <see cref="CompactDocuments"/>.</summary>
+    public static StoredJson ForService()
+    {
+        var json = new StoredJson { EnumStorage = Weasel.Core.EnumStorage.AsString, Casing = Weasel.Core.Casing.CamelCase };
+        json.Configure(CompactDocuments.Register);
+        return json;
+    }
+
     ValueTask<T> IStorageSerializer.FromJsonAsync<T>(DbDataReader reader, int index, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
