@@ -131,11 +131,9 @@ public static class CompactDocuments
             if (reader.TokenType != JsonTokenType.StartObject) throw Malformed<T>();
             // PostgreSQL's jsonb keeps an object's keys in an order of its own (shortest first), so
             // the days are found on a first pass over the object and the figures read on a second.
-            var loggedDays = DaysOf(reader) ?? throw Malformed<T>();
-            for (var i = 1; i < loggedDays.Count; i++)
-                if (loggedDays[i] <= loggedDays[i - 1]) throw new JsonException($"Stored {typeof(T).Name} days are not in day order: {loggedDays[i]:yyyy-MM-dd}.");
+            var runs = RunsOf(reader, days, out var dayCount) ?? throw Malformed<T>();
             var width = names.Length;
-            var numbers = ArrayPool<decimal>.Shared.Rent(Math.Max(1, loggedDays.Count * width));
+            var numbers = ArrayPool<decimal>.Shared.Rent(Math.Max(1, dayCount * width));
             try
             {
                 var seen = 0;
@@ -152,15 +150,23 @@ public static class CompactDocuments
                     var count = 0;
                     while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
                     {
-                        if (count == loggedDays.Count) throw Malformed<T>();
-                        numbers[count++ * width + figure] = reader.GetDecimal();
+                        if (count == dayCount) throw Malformed<T>();
+                        // Most figures are whole numbers, read as one for a fraction of a decimal's parse.
+                        numbers[count++ * width + figure] = reader.TryGetInt32(out var whole) ? whole : reader.GetDecimal();
                     }
-                    if (count != loggedDays.Count) throw Malformed<T>();
+                    if (count != dayCount) throw Malformed<T>();
                     seen |= 1 << figure;
                 }
                 if (seen != (1 << width) - 1) throw Malformed<T>();
-                var list = new List<T>(loggedDays.Count);
-                for (var i = 0; i < loggedDays.Count; i++) list.Add(figures.FromNumbers(loggedDays[i], numbers.AsSpan(i * width, width)));
+                var list = new List<T>(dayCount);
+                foreach (var (first, last) in runs)
+                {
+                    for (var day = first; ; day = day.AddDays(1))
+                    {
+                        list.Add(figures.FromNumbers(day, numbers.AsSpan(list.Count * width, width)));
+                        if (day == last) break;
+                    }
+                }
                 return list;
             }
             finally
@@ -188,15 +194,33 @@ public static class CompactDocuments
 
         private const int DaysFigure = -2;
 
-        /// <summary>The days of the object the reader (a copy, passed by value) stands at the start of.</summary>
-        private List<DateOnly>? DaysOf(Utf8JsonReader reader)
+        /// <summary>
+        /// The runs of days, in day order, of the object the reader (a copy, passed by value) stands at
+        /// the start of, and how many days they hold; null without days.
+        /// </summary>
+        private static List<(DateOnly First, DateOnly Last)>? RunsOf(Utf8JsonReader reader, JsonEncodedText days, out int count)
         {
+            count = 0;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 var isDays = reader.ValueTextEquals(days.EncodedUtf8Bytes);
                 if (!reader.Read()) return null;
-                if (isDays) return ReadRuns(ref reader);
-                if (!reader.TrySkip()) throw Malformed<T>();
+                if (!isDays)
+                {
+                    if (!reader.TrySkip()) throw Malformed<T>();
+                    continue;
+                }
+                if (reader.TokenType != JsonTokenType.StartArray) throw Malformed<T>();
+                var runs = new List<(DateOnly First, DateOnly Last)>();
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                {
+                    var run = ReadRun(ref reader);
+                    if (runs.Count > 0 && run.First <= runs[^1].Last) throw new JsonException($"Stored {typeof(T).Name} days are not in day order: {run.First:yyyy-MM-dd}.");
+                    count += run.Last.DayNumber - run.First.DayNumber + 1;
+                    if (count > MostStoredDays) throw TooManyDays();
+                    runs.Add(run);
+                }
+                return runs;
             }
             return null;
         }
@@ -297,13 +321,8 @@ public static class CompactDocuments
         var days = new List<DateOnly>();
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
-            var text = reader.TokenType == JsonTokenType.String ? reader.ValueSpan : default;
-            if (text.Length is not (DateLength or RunLength) || text.Length == RunLength && text[DateLength] != '/')
-                throw new JsonException("A stored day is a date or two dates joined by '/'.");
-            var first = ParseDay(text[..DateLength]);
-            var last = text.Length == RunLength ? ParseDay(text[(DateLength + 1)..]) : first;
-            if (last < first) throw new JsonException($"A stored run of days ends before it starts: {first:yyyy-MM-dd}.");
-            if (days.Count + last.DayNumber - first.DayNumber >= MostStoredDays) throw new JsonException($"Stored days run to more than {MostStoredDays:N0}.");
+            var (first, last) = ReadRun(ref reader);
+            if (days.Count + last.DayNumber - first.DayNumber >= MostStoredDays) throw TooManyDays();
             for (var day = first; ; day = day.AddDays(1))
             {
                 days.Add(day);
@@ -312,6 +331,20 @@ public static class CompactDocuments
         }
         return days;
     }
+
+    /// <summary>The run the reader stands on: a date, or the first and last of consecutive dates joined by '/'.</summary>
+    private static (DateOnly First, DateOnly Last) ReadRun(ref Utf8JsonReader reader)
+    {
+        var text = reader.TokenType == JsonTokenType.String ? reader.ValueSpan : default;
+        if (text.Length is not (DateLength or RunLength) || text.Length == RunLength && text[DateLength] != '/')
+            throw new JsonException("A stored day is a date or two dates joined by '/'.");
+        var first = ParseDay(text[..DateLength]);
+        var last = text.Length == RunLength ? ParseDay(text[(DateLength + 1)..]) : first;
+        if (last < first) throw new JsonException($"A stored run of days ends before it starts: {first:yyyy-MM-dd}.");
+        return (first, last);
+    }
+
+    private static JsonException TooManyDays() => new($"Stored days run to more than {MostStoredDays:N0}.");
 
     private static void WriteRuns<TDay>(Utf8JsonWriter writer, IReadOnlyList<TDay> days, Func<TDay, DateOnly> dayOf)
     {
