@@ -88,6 +88,7 @@ public sealed class CompactDocumentsTests(ApiHost api)
     [InlineData("{\"days\":[\"2026-10-01\"]}", "a figure's column missing")]
     [InlineData("{\"pain\":[4]}", "the days missing")]
     [InlineData("{\"days\":[\"2026-02-30\"],\"pain\":[4]}", "a day that is not a date")]
+    [InlineData("{\"days\":[\"2026-10-01\"],\"pain\":[\"4\"]}", "a figure that is not a number")]
     [InlineData("{\"days\":[\"0001-01-01/9999-12-31\"],\"pain\":[]}", "a run of days longer than any recovery")]
     public void Days_that_are_not_as_written_are_refused_rather_than_read_wrong(string days, string why)
     {
