@@ -150,7 +150,7 @@ public static class CompactDocuments
                     var count = 0;
                     while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
                     {
-                        if (count == dayCount || reader.TokenType != JsonTokenType.Number) throw Malformed<T>();
+                        if (count == dayCount) throw Malformed<T>();
                         // Most figures are whole numbers, read as one for a fraction of a decimal's parse.
                         numbers[count++ * width + figure] = reader.TryGetInt32(out var whole) ? whole : reader.GetDecimal();
                     }
