@@ -131,7 +131,7 @@ public static class CompactDocuments
             if (reader.TokenType != JsonTokenType.StartObject) throw Malformed<T>();
             // PostgreSQL's jsonb keeps an object's keys in an order of its own (shortest first), so
             // the days are found on a first pass over the object and the figures read on a second.
-            var runs = RunsOf(reader, days, out var dayCount) ?? throw Malformed<T>();
+            var runs = RunsOf(reader, out var dayCount) ?? throw Malformed<T>();
             var width = names.Length;
             var numbers = ArrayPool<decimal>.Shared.Rent(Math.Max(1, dayCount * width));
             try
@@ -141,7 +141,8 @@ public static class CompactDocuments
                 {
                     var figure = FigureNamed(ref reader);
                     if (!reader.Read()) throw Malformed<T>();
-                    if (figure < 0 || figure == DaysFigure)
+                    // The days, read on the first pass, and any column this build does not know.
+                    if (figure < 0)
                     {
                         if (!reader.TrySkip()) throw Malformed<T>();
                         continue;
@@ -192,13 +193,11 @@ public static class CompactDocuments
             writer.WriteEndObject();
         }
 
-        private const int DaysFigure = -2;
-
         /// <summary>
         /// The runs of days, in day order, of the object the reader (a copy, passed by value) stands at
         /// the start of, and how many days they hold; null without days.
         /// </summary>
-        private static List<(DateOnly First, DateOnly Last)>? RunsOf(Utf8JsonReader reader, JsonEncodedText days, out int count)
+        private List<(DateOnly First, DateOnly Last)>? RunsOf(Utf8JsonReader reader, out int count)
         {
             count = 0;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -227,7 +226,6 @@ public static class CompactDocuments
 
         private int FigureNamed(ref Utf8JsonReader reader)
         {
-            if (reader.ValueTextEquals(days.EncodedUtf8Bytes)) return DaysFigure;
             for (var figure = 0; figure < names.Length; figure++)
                 if (reader.ValueTextEquals(names[figure].EncodedUtf8Bytes)) return figure;
             return -1;

@@ -76,9 +76,9 @@ public sealed class CompactDocumentsTests(ApiHost api)
         var storedEpisode = Serializer.ToJson(episode);
         var storedTrend = Serializer.ToJson(trend);
 
-        Assert.Equal(triage.Days, Read<PatientTriage>(storedTriage.Replace(DaysJson(storedTriage), ADayAtATimeJson(triage.Days), StringComparison.Ordinal)).Days);
-        Assert.Equal(episode.Days, Read<Episode>(storedEpisode.Replace(DaysJson(storedEpisode), ADayAtATimeJson(episode.Days), StringComparison.Ordinal)).Days);
-        Assert.Equal(trend.Days, Read<EpisodeTrend>(storedTrend.Replace(DaysJson(storedTrend), ADayAtATimeJson(trend.Days), StringComparison.Ordinal)).Days);
+        Assert.Equal(triage.Days, Read<PatientTriage>(WithDays(storedTriage, ADayAtATimeJson(triage.Days))).Days);
+        Assert.Equal(episode.Days, Read<Episode>(WithDays(storedEpisode, ADayAtATimeJson(episode.Days))).Days);
+        Assert.Equal(trend.Days, Read<EpisodeTrend>(WithDays(storedTrend, ADayAtATimeJson(trend.Days))).Days);
     }
 
     [Theory]
@@ -92,7 +92,7 @@ public sealed class CompactDocumentsTests(ApiHost api)
     [InlineData("{\"days\":[\"0001-01-01/9999-12-31\"],\"pain\":[]}", "a run of days longer than any recovery")]
     public void Days_that_are_not_as_written_are_refused_rather_than_read_wrong(string days, string why)
     {
-        var stored = Serializer.ToJson(new Episode()).Replace(DaysJson(Serializer.ToJson(new Episode())), days, StringComparison.Ordinal);
+        var stored = WithDays(Serializer.ToJson(new Episode()), days);
 
         Assert.True(Assert.ThrowsAny<Exception>(() => Read<Episode>(stored)) is JsonException or { InnerException: JsonException }, why);
     }
@@ -101,8 +101,8 @@ public sealed class CompactDocumentsTests(ApiHost api)
     public void Documents_stored_before_with_every_field_named_are_still_read()
     {
         var (episode, triage, trend, checkIns) = Recovery(days: 5);
-        var storedBefore = Serializer.ToJson(triage).Replace(DaysJson(Serializer.ToJson(triage)), ObjectFormJson(triage.Days), StringComparison.Ordinal);
-        var episodeBefore = Serializer.ToJson(episode).Replace(DaysJson(Serializer.ToJson(episode)), ObjectFormJson(episode.Days), StringComparison.Ordinal);
+        var storedBefore = WithDays(Serializer.ToJson(triage), ObjectFormJson(triage.Days));
+        var episodeBefore = WithDays(Serializer.ToJson(episode), ObjectFormJson(episode.Days));
 
         Assert.Contains("\"painLevel\":", storedBefore, StringComparison.Ordinal);
         Assert.Equal(triage.Days, Read<PatientTriage>(storedBefore).Days);
@@ -116,7 +116,7 @@ public sealed class CompactDocumentsTests(ApiHost api)
         Assert.All(Read<Episode>(unnumbered).Receipts.Values, r => Assert.Equal(0, r.Number));
         Assert.Equal(episode.Receipts.Keys.Order(), Read<Episode>(unnumbered).Receipts.Keys.Order());
         // The trend kept each day's check-in in full, as the store writes a check-in.
-        var trendBefore = Serializer.ToJson(trend).Replace(DaysJson(Serializer.ToJson(trend)), Serializer.ToJson(checkIns), StringComparison.Ordinal);
+        var trendBefore = WithDays(Serializer.ToJson(trend), Serializer.ToJson(checkIns));
         Assert.Contains(Note, trendBefore, StringComparison.Ordinal);
         Assert.Equal(trend.Days, Read<EpisodeTrend>(trendBefore).Days);
     }
@@ -142,7 +142,7 @@ public sealed class CompactDocumentsTests(ApiHost api)
         var (_, triage, _, _) = Recovery(days: 3);
         var stored = Serializer.ToJson(triage);
         var columns = JsonDocument.Parse(DaysJson(stored)).RootElement.EnumerateObject().Where(c => c.Name != "heat");
-        var withoutHeat = stored.Replace(DaysJson(stored), "{" + string.Join(",", columns.Select(c => $"\"{c.Name}\":{c.Value.GetRawText()}")) + "}", StringComparison.Ordinal);
+        var withoutHeat = WithDays(stored, ColumnsJson(columns));
 
         Assert.True(Assert.ThrowsAny<Exception>(() => Read<PatientTriage>(withoutHeat)) is JsonException or { InnerException: JsonException });
         var lastDay = new PatientTriage { Days = [new TriageDay(DateOnly.MaxValue, 3, 1.5m, 10, 0, 5)] };
@@ -162,10 +162,10 @@ public sealed class CompactDocumentsTests(ApiHost api)
     {
         var (_, triage, _, _) = Recovery(days: 9);
         var columns = JsonDocument.Parse(DaysJson(Serializer.ToJson(triage))).RootElement.EnumerateObject().Reverse();
-        var reordered = "{" + string.Join(",", columns.Select(c => $"\"{c.Name}\":{c.Value.GetRawText()}")) + "}";
+        var reordered = ColumnsJson(columns);
         Assert.StartsWith("{\"stretching\":", reordered, StringComparison.Ordinal);
 
-        var stored = Serializer.ToJson(triage).Replace(DaysJson(Serializer.ToJson(triage)), reordered, StringComparison.Ordinal);
+        var stored = WithDays(Serializer.ToJson(triage), reordered);
 
         Assert.Equal(triage.Days, Read<PatientTriage>(stored).Days);
     }
@@ -200,8 +200,14 @@ public sealed class CompactDocumentsTests(ApiHost api)
 
     private T Read<T>(string json) => Serializer.FromJson<T>(new MemoryStream(Encoding.UTF8.GetBytes(json)));
 
-    /// <summary>The stored document's "days" array, as written.</summary>
+    /// <summary>The stored document's days, as written.</summary>
     private static string DaysJson(string document) => Json(document, "days");
+
+    /// <summary>The stored document with its days stored as <paramref name="days"/> instead.</summary>
+    private static string WithDays(string document, string days) => document.Replace(DaysJson(document), days, StringComparison.Ordinal);
+
+    /// <summary>An object of the columns given, in the order given.</summary>
+    private static string ColumnsJson(IEnumerable<JsonProperty> columns) => "{" + string.Join(",", columns.Select(c => $"\"{c.Name}\":{c.Value.GetRawText()}")) + "}";
 
     private static string Json(string document, string property) => JsonDocument.Parse(document).RootElement.GetProperty(property).GetRawText();
 
