@@ -1,7 +1,9 @@
 using CalfPainTracker.Dashboard;
 using CalfPainTracker.Episodes;
 using CalfPainTracker.Trends;
+using System.Diagnostics;
 using JasperFx;
+using JasperFx.Core;
 using JasperFx.Events.Projections;
 using Marten;
 using Marten.Events.Projections;
@@ -23,7 +25,7 @@ public static class ReadModels
     private static readonly string[] Shards = ["Episode:All", "PatientTriage:All", "EpisodeTrend:All"];
 
     /// <summary>
-    /// Aggregates a rebuild keeps in memory per read model before it writes them (setting
+    /// Aggregates a rebuild of one read model (<c>-p</c>) keeps in memory before it writes them (setting
     /// <c>Marten:RebuildFlushThreshold</c>; about 14 KB each measured). A live store interleaves
     /// episodes, one check-in a day each, so every page of events touches hundreds of episodes:
     /// written per page, a rebuild rewrites each document once per event. Held until this many
@@ -33,7 +35,7 @@ public static class ReadModels
     public const int DefaultRebuildFlushThreshold = 50_000;
 
     /// <summary>
-    /// A rebuild runs until it is done unless the operator bounds it with <c>--shard-timeout</c>:
+    /// A rebuild of one read model runs until it is done unless the operator bounds it with <c>--shard-timeout</c>:
     /// Marten's default, five minutes, is a fraction of a real store's rebuild (docs/operations.md).
     /// </summary>
     private const string RebuildTimeout = "7d";
@@ -48,12 +50,12 @@ public static class ReadModels
         if (rebuildFlushThreshold < 0) throw new InvalidOperationException("Marten:RebuildFlushThreshold must be 0 (write every page of events) or a number of aggregates held before they are written.");
         // Filtered on plain columns, so that a physiotherapist's page is an index lookup.
         opts.Schema.For<PatientTriage>().Duplicate(t => t.PhysiotherapistId).Duplicate(t => t.Status);
-        if (commandLine is ["projections", "rebuild", ..])
+        if (RebuiltShards(commandLine) is [_])
         {
-            // Marten writes each aggregate once per flush instead of once per page only for
-            // projections its daemon runs, and the rebuild command serves no check-ins, so here all
-            // three run in the daemon. Their progress rows keep their names: the service's daemon
-            // carries on with the trend from where the rebuild stopped.
+            // One read model rebuilt alone runs in Marten's daemon, which writes each aggregate once
+            // per flush instead of once per page only for projections it runs; that rebuild serves
+            // no check-ins, so here all three run in the daemon. The progress row keeps its name:
+            // the service's daemon carries on with the trend from where the rebuild stopped.
             void WrittenOncePerWindow(AsyncOptions options) => options.RebuildFlushThreshold = rebuildFlushThreshold;
             opts.Projections.Snapshot<Episode>(SnapshotLifecycle.Async, WrittenOncePerWindow);
             opts.Projections.Add<PatientTriageProjection>(ProjectionLifecycle.Async, WrittenOncePerWindow);
@@ -66,10 +68,11 @@ public static class ReadModels
     }
 
     /// <summary>
-    /// Runs the command line. A rebuild must then show that its read models reached the last event
-    /// each database held when it began: Marten's rebuild can stop quietly when its shard timeout
-    /// runs out and still report success, and the service would then serve decisions and a
-    /// dashboard from episodes folded from part of their history.
+    /// Runs the command line; a rebuild of every read model is the service's own, episode by episode,
+    /// one of a single read model Marten's. A rebuild must then show that its read models reached
+    /// the last event each database held when it began: Marten's rebuild can stop quietly when its
+    /// shard timeout runs out and still report success, and the service would then serve decisions
+    /// and a dashboard from episodes folded from part of their history.
     /// </summary>
     public static async Task<int> RunCommandLine(WebApplication app, string[] args)
     {
@@ -81,8 +84,10 @@ public static class ReadModels
         var lastEvents = new List<long>();
         foreach (var database in databases) lastEvents.Add(await LastEvent(database, store.Options.Events.DatabaseSchemaName));
 
-        var timed = FlagValue(args, "--shard-timeout") is not null;
-        var exitCode = await app.RunJasperFxCommands(timed ? args : [.. args, "--shard-timeout", RebuildTimeout]);
+        var timeout = FlagValue(args, "--shard-timeout");
+        var exitCode = rebuilt.Count == Shards.Length
+            ? await RebuildEveryReadModel(store, databases, lastEvents, timeout)
+            : await app.RunJasperFxCommands(timeout is null ? [.. args, "--shard-timeout", RebuildTimeout] : args);
 
         var behind = new List<string>();
         for (var i = 0; i < databases.Count; i++)
@@ -99,6 +104,37 @@ public static class ReadModels
             $"The rebuild stopped before the last event: {string.Join(", ", behind)}. " +
             "Its read models are incomplete and the service must not start on them. Run the rebuild again; if it ran out of time, give it a longer --shard-timeout.");
         return exitCode == 0 ? 1 : exitCode;
+    }
+
+    /// <summary>
+    /// Every read model of every database named, episode by episode (<see cref="RebuildEpisodeByEpisode"/>),
+    /// for at most <c>--shard-timeout</c> when one is given, as Marten's rebuild is bounded.
+    /// </summary>
+    private static async Task<int> RebuildEveryReadModel(IDocumentStore store, IReadOnlyList<IMartenDatabase> databases, List<long> lastEvents, string? timeout)
+    {
+        TimeSpan? limit;
+        try
+        {
+            limit = timeout is null ? null : timeout.ToTime();
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or OverflowException)
+        {
+            await Console.Error.WriteLineAsync($"--shard-timeout '{timeout}' is not a time: give it as 30s, 10m, 2h or 7d.");
+            return 1;
+        }
+        using var cancellation = new CancellationTokenSource(limit ?? Timeout.InfiniteTimeSpan);
+        var rebuild = new RebuildEpisodeByEpisode(store);
+        var watch = Stopwatch.StartNew();
+        try
+        {
+            for (var i = 0; i < databases.Count; i++) await rebuild.Run(databases[i], lastEvents[i], cancellation.Token);
+        }
+        catch (Exception) when (cancellation.IsCancellationRequested)
+        {
+            return 1; // the progress rows, removed when it began, say which read models are incomplete
+        }
+        Console.WriteLine($"Finished rebuild in {watch.ElapsedMilliseconds} ms");
+        return 0;
     }
 
     /// <summary>

@@ -111,32 +111,90 @@ public sealed class ProjectionRebuildTests
     public async Task A_rebuild_that_runs_out_of_time_fails_and_says_its_read_models_are_incomplete()
     {
         const string schema = "calfpain_rebuild_cut";
-        var connectionString = await PostgresServer.ConnectionString;
-        await DropSchema(connectionString, schema);
-        await using (var host = await ApiHost.Start(connectionString, schema, ApiHost.TestClock()))
-        {
-            var patient = new TestClinic(host).Patient();
-            await SixWeekRecovery.LogAll(patient, await patient.OpenEpisode(onsetDate: "2026-09-20"));
-        }
-        await using var database = NpgsqlDataSource.Create(connectionString);
+        var connectionString = await SixWeekRecoveryIn(schema, _ => Task.CompletedTask);
         // Ten thousand copies of the episode's stream: far more events than any machine rebuilds in the two seconds allowed.
-        await using (var copy = database.CreateCommand($"""
-            insert into {schema}.mt_streams (tenant_id, id, type, version, timestamp, created, is_archived)
-              select tenant_id, md5(id::text || ':' || k)::uuid, type, version, timestamp, created, is_archived
-              from {schema}.mt_streams cross join generate_series(1, 10000) k;
-            insert into {schema}.mt_events (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type, correlation_id, headers, user_name, is_archived)
-              select nextval('{schema}.mt_events_sequence'), gen_random_uuid(), md5(stream_id::text || ':' || k)::uuid, version, data, type, timestamp, tenant_id, mt_dotnet_type, correlation_id, headers, user_name, is_archived
-              from {schema}.mt_events cross join generate_series(1, 10000) k order by k, seq_id;
-            """))
-        {
-            copy.CommandTimeout = 120;
-            await copy.ExecuteNonQueryAsync();
-        }
+        await CopyEpisodes(connectionString, schema, 10_000);
 
         var (exitCode, output) = await ApiProcess.RunToEnd(connectionString, schema, "projections", "rebuild", "--shard-timeout", "2s");
 
         Assert.NotEqual(0, exitCode);
         Assert.Contains("The rebuild stopped before the last event", output);
         Assert.Contains("Its read models are incomplete", output);
+    }
+
+    [Fact]
+    public async Task A_rebuild_of_more_episodes_than_one_batch_folds_every_episode_from_its_own_events_across_clinics()
+    {
+        const string schema = "calfpain_rebuild_many";
+        var connectionString = await SixWeekRecoveryIn(schema, async host =>
+        {
+            var otherClinic = new TestClinic(host).Patient();
+            await otherClinic.LogCheckIn(await otherClinic.OpenEpisode(), TestUser.CheckIn("2026-11-01", pain: 8));
+            await host.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+        });
+        // 1,200 copies of each clinic's episode: several batches of episodes, the two clinics' copies
+        // interleaved by id within each clinic and the clinics one after the other.
+        await CopyEpisodes(connectionString, schema, 1_200);
+        await using var database = NpgsqlDataSource.Create(connectionString);
+        // Only the originals have documents yet: the copies were put straight into the event store.
+        var originals = await Documents(database, schema, "tenant_id || ' ' || id || ' ' || mt_version || ' ' || data::text");
+
+        await ApiProcess.Run(connectionString, schema, "projections", "rebuild");
+
+        var rebuilt = await Documents(database, schema, "tenant_id || ' ' || id || ' ' || mt_version || ' ' || data::text");
+        Assert.Equal(6 * 1_201, rebuilt.Count);
+        Assert.Subset(rebuilt.ToHashSet(), originals.ToHashSet());
+        // Every copy folded from its own events: equal to its clinic's original in all but its id.
+        var folded = await Documents(database, schema, "tenant_id || ' ' || mt_version || ' ' || (data - 'id')::text");
+        Assert.Equal(6, folded.Distinct().Count());
+        await using var progress = database.CreateCommand($"select count(*) from {schema}.mt_event_progression where name in ('Episode:All', 'PatientTriage:All', 'EpisodeTrend:All') and last_seq_id = (select max(seq_id) from {schema}.mt_events)");
+        Assert.Equal(3L, await progress.ExecuteScalarAsync());
+    }
+
+    /// <summary>
+    /// A schema of the test's own, made anew, holding one clinic's six-week recovery and what
+    /// <paramref name="more"/> adds; the service stopped. Returns the connection string.
+    /// </summary>
+    private static async Task<string> SixWeekRecoveryIn(string schema, Func<Alba.IAlbaHost, Task> more)
+    {
+        var connectionString = await PostgresServer.ConnectionString;
+        await DropSchema(connectionString, schema);
+        await using var host = await ApiHost.Start(connectionString, schema, ApiHost.TestClock());
+        var patient = new TestClinic(host).Patient();
+        await SixWeekRecovery.LogAll(patient, await patient.OpenEpisode(onsetDate: "2026-09-20"));
+        await more(host);
+        return connectionString;
+    }
+
+    /// <summary>Every document of the three read models, each as the SQL expression gives it, table by table.</summary>
+    private static async Task<List<string>> Documents(NpgsqlDataSource database, string schema, string expression)
+    {
+        var documents = new List<string>();
+        foreach (var table in new[] { "mt_doc_episode", "mt_doc_patienttriage", "mt_doc_episodetrend" })
+        {
+            await using var query = database.CreateCommand($"select '{table} ' || {expression} from {schema}.{table}");
+            await using var reader = await query.ExecuteReaderAsync();
+            while (await reader.ReadAsync()) documents.Add(reader.GetString(0));
+        }
+        return documents;
+    }
+
+    /// <summary>
+    /// Copies of every stream under new ids, appended after the originals, so a rebuild has many
+    /// episodes whose documents must all be the original's.
+    /// </summary>
+    private static async Task CopyEpisodes(string connectionString, string schema, int copies)
+    {
+        await using var database = NpgsqlDataSource.Create(connectionString);
+        await using var copy = database.CreateCommand($"""
+            insert into {schema}.mt_streams (tenant_id, id, type, version, timestamp, created, is_archived)
+              select tenant_id, md5(id::text || ':' || k)::uuid, type, version, timestamp, created, is_archived
+              from {schema}.mt_streams cross join generate_series(1, {copies}) k;
+            insert into {schema}.mt_events (seq_id, id, stream_id, version, data, type, timestamp, tenant_id, mt_dotnet_type, correlation_id, headers, user_name, is_archived)
+              select nextval('{schema}.mt_events_sequence'), gen_random_uuid(), md5(stream_id::text || ':' || k)::uuid, version, data, type, timestamp, tenant_id, mt_dotnet_type, correlation_id, headers, user_name, is_archived
+              from {schema}.mt_events cross join generate_series(1, {copies}) k order by k, seq_id;
+            """);
+        copy.CommandTimeout = 120;
+        await copy.ExecuteNonQueryAsync();
     }
 }
