@@ -79,8 +79,8 @@ public static class ReadModels
         var rebuilt = RebuiltShards(args);
         if (rebuilt.Count == 0) return await app.RunJasperFxCommands(args);
         var store = app.Services.GetRequiredService<IDocumentStore>();
-        var only = FlagValue(args, "-d", "--database") ?? FlagValue(args, "-t", "--tenant");
-        IReadOnlyList<IMartenDatabase> databases = only is null ? await store.Storage.AllDatabases() : [await store.Storage.FindOrCreateDatabase(only)];
+        var databases = await RebuiltDatabases(store, args);
+        if (databases is null) return 1;
         var lastEvents = new List<long>();
         foreach (var database in databases) lastEvents.Add(await LastEvent(database, store.Options.Events.DatabaseSchemaName));
 
@@ -107,6 +107,24 @@ public static class ReadModels
     }
 
     /// <summary>
+    /// The databases a rebuild's <c>-d</c> or <c>-t</c> names, or all; null, said why, when <c>-d</c>
+    /// names none: a clinic the service does not know lives in the shared database, so a mistyped
+    /// database would otherwise rebuild the shared one.
+    /// </summary>
+    private static async Task<IReadOnlyList<IMartenDatabase>?> RebuiltDatabases(IDocumentStore store, string[] args)
+    {
+        var all = (await store.Storage.AllDatabases()).Cast<MartenDatabase>().ToList();
+        if (FlagValue(args, "-d", "--database") is { } named)
+        {
+            var database = all.FirstOrDefault(d => d.Identifier == named);
+            if (database is not null) return [database];
+            await Console.Error.WriteLineAsync($"There is no database '{named}': the databases are {string.Join(", ", all.Select(d => d.Identifier))}.");
+            return null;
+        }
+        return FlagValue(args, "-t", "--tenant") is { } clinic ? [await store.Storage.FindOrCreateDatabase(clinic)] : all;
+    }
+
+    /// <summary>
     /// Every read model of every database named, episode by episode (<see cref="RebuildEpisodeByEpisode"/>),
     /// for at most <c>--shard-timeout</c> when one is given, as Marten's rebuild is bounded.
     /// </summary>
@@ -122,17 +140,23 @@ public static class ReadModels
             await Console.Error.WriteLineAsync($"--shard-timeout '{timeout}' is not a time: give it as 30s, 10m, 2h or 7d.");
             return 1;
         }
-        using var cancellation = new CancellationTokenSource(limit ?? Timeout.InfiniteTimeSpan);
-        var rebuild = new RebuildEpisodeByEpisode(store);
+        // A timer runs at most about 49 days; a longer limit is none.
+        using var cancellation = limit is { } l && l < TimeSpan.FromDays(49) ? new CancellationTokenSource(l) : new CancellationTokenSource();
         var watch = Stopwatch.StartNew();
         try
         {
+            var rebuild = new RebuildEpisodeByEpisode(store);
             for (var i = 0; i < databases.Count; i++) await rebuild.Run(databases[i], lastEvents[i], cancellation.Token);
         }
-        catch (Exception) when (cancellation.IsCancellationRequested)
+        catch (Exception e)
         {
-            return 1; // the progress rows, removed when it began, say which read models are incomplete
+            // The progress rows, removed when it began, then name the read models left incomplete.
+            await Console.Error.WriteLineAsync(cancellation.IsCancellationRequested
+                ? $"The rebuild ran out of its --shard-timeout of {timeout}."
+                : $"The rebuild failed: {e}");
+            return 1;
         }
+        // The words Marten's rebuild prints; scripts/bench reads its figure from them.
         Console.WriteLine($"Finished rebuild in {watch.ElapsedMilliseconds} ms");
         return 0;
     }

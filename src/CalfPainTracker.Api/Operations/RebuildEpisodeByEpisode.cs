@@ -6,7 +6,9 @@ using CalfPainTracker.Dashboard;
 using CalfPainTracker.Episodes;
 using CalfPainTracker.Trends;
 using Marten;
+using Marten.Events;
 using Marten.Events.Aggregation;
+using Marten.Events.Archiving;
 using SessionOptions = Marten.Services.SessionOptions;
 using Marten.Storage;
 using Npgsql;
@@ -24,24 +26,34 @@ namespace CalfPainTracker.Operations;
 /// deserialises every event once per read model (the larger part of its time, docs/benchmarks.md).
 /// Read in episode order instead (the event store's own (tenant, stream, version) index), an
 /// episode's documents are complete when its last event is read: memory holds one batch of
-/// episodes, however large the store. Each document is folded by its projection's own methods and
-/// stored as Marten's daemon stores it, so it is the document the service would have.
+/// episodes, however large the store. Each document is folded by its projection's own methods from
+/// the events it folds and stored as Marten's daemon stores it, so it is the document Marten's own
+/// rebuild would write.
 /// The service must be stopped meanwhile (docs/operations.md): a check-in it stored during the
 /// rebuild could be overwritten by the rebuild's copy of its episode.
 /// </remarks>
 internal sealed class RebuildEpisodeByEpisode
 {
-    /// <summary>Episodes folded and written in one transaction: a few MB of documents.</summary>
-    private const int EpisodesPerBatch = 500;
+    /// <summary>
+    /// Episodes folded and written in one transaction, and at most this many events among them
+    /// (fewer episodes when they are long): a few MB of documents, and at most four batches in
+    /// memory (one being read, two waiting, one being written).
+    /// </summary>
+    private const int EpisodesPerBatch = 500, EventsPerBatch = 25_000;
 
     private readonly IDocumentStore store;
     private readonly IReadOnlyList<IReadModel> models;
+    private readonly Type[] foldedByAny;
 
     public RebuildEpisodeByEpisode(IDocumentStore store)
     {
         this.store = store;
         var projections = ((StoreOptions)store.Options).Projections.All;
         models = [Of<Episode>(), Of<PatientTriage>(), Of<EpisodeTrend>()];
+        foldedByAny = [.. models.SelectMany(m => m.Folded).Distinct()];
+        // A projection registered later must be added here, or a rebuild would leave its documents behind.
+        var unknown = projections.Where(p => !models.Any(m => m.Shard == $"{p.Name}:All")).Select(p => p.Name).ToList();
+        if (unknown.Count > 0) throw new InvalidOperationException($"The rebuild of every read model does not know the projections {string.Join(", ", unknown)}.");
 
         IReadModel Of<TDocument>() where TDocument : class =>
             new ReadModel<TDocument>(projections.OfType<SingleStreamProjection<TDocument, Guid>>().Single());
@@ -49,8 +61,8 @@ internal sealed class RebuildEpisodeByEpisode
 
     /// <summary>
     /// Rebuilds one database's read models from its events up to <paramref name="lastEvent"/> and
-    /// records each read model's progress there. Cancelled part-way, the documents are incomplete
-    /// and the progress rows absent, so the service's check of progress refuses them.
+    /// records each read model's progress there. Stopped part-way, the documents are incomplete and
+    /// the progress rows absent, so the rebuild command's check of progress names them.
     /// </summary>
     public async Task Run(IMartenDatabase database, long lastEvent, CancellationToken cancellation)
     {
@@ -82,8 +94,10 @@ internal sealed class RebuildEpisodeByEpisode
 
     /// <summary>
     /// Episodes a batch at a time in the order of the streams' key, then their events through the
-    /// events' (tenant, stream, version) index: no sort of the whole store (which PostgreSQL would
-    /// spill to disk at the size of the store) and no transaction held open for the whole rebuild.
+    /// events' (tenant, stream, version) index and put in order here: no sort in PostgreSQL (of the
+    /// whole store it would spill to disk at the store's size) and no transaction held open for the
+    /// whole rebuild. Only the event types some read model folds are read, as the daemon reads only
+    /// its projection's; archived streams' events too, as their documents were written before.
     /// </summary>
     private async Task ReadAll(IMartenDatabase database, long lastEvent, Channel<List<EpisodeEvents>> batches, CancellationToken cancellation)
     {
@@ -93,15 +107,21 @@ internal sealed class RebuildEpisodeByEpisode
             await using var connection = database.CreateConnection();
             await connection.OpenAsync(cancellation);
             await using var page = new NpgsqlCommand(
-                $"select tenant_id, id from {store.Options.Events.DatabaseSchemaName}.mt_streams where (tenant_id, id) > ($1, $2) order by tenant_id, id limit {EpisodesPerBatch}",
+                $"select tenant_id, id, version from {store.Options.Events.DatabaseSchemaName}.mt_streams where (tenant_id, id) > ($1, $2) order by tenant_id, id limit {EpisodesPerBatch}",
                 connection);
             var (tenantAfter, idAfter) = (page.Parameters.AddWithValue(""), page.Parameters.AddWithValue(Guid.Empty));
             while (true)
             {
                 var episodes = new List<(string Tenant, Guid Id)>(EpisodesPerBatch);
+                long events = 0;
                 await using (var reader = await page.ExecuteReaderAsync(cancellation))
                 {
-                    while (await reader.ReadAsync(cancellation)) episodes.Add((reader.GetString(0), reader.GetGuid(1)));
+                    // A stream's version is its number of events.
+                    while ((episodes.Count == 0 || events < EventsPerBatch) && await reader.ReadAsync(cancellation))
+                    {
+                        episodes.Add((reader.GetString(0), reader.GetGuid(1)));
+                        events += reader.GetInt64(2);
+                    }
                 }
                 if (episodes.Count == 0) break;
                 (tenantAfter.Value, idAfter.Value) = episodes[^1];
@@ -109,13 +129,13 @@ internal sealed class RebuildEpisodeByEpisode
                 foreach (var tenant in episodes.GroupBy(e => e.Tenant))
                 {
                     var ids = tenant.Select(e => e.Id).ToArray();
-                    var events = await reading.Events.QueryAllRawEvents()
-                        .Where(e => e.AnyTenant() && e.TenantId == tenant.Key && e.StreamId.IsOneOf(ids) && e.Sequence <= lastEvent)
-                        .OrderBy(e => e.StreamId).ThenBy(e => e.Version)
+                    var read = await reading.Events.QueryAllRawEvents()
+                        .Where(e => e.AnyTenant() && e.MaybeArchived() && e.TenantId == tenant.Key && e.StreamId.IsOneOf(ids)
+                            && e.Sequence <= lastEvent && e.EventTypesAre(foldedByAny))
                         .ToListAsync(cancellation);
-                    foreach (var episode in events.GroupBy(e => e.StreamId))
+                    foreach (var episode in read.GroupBy(e => e.StreamId))
                     {
-                        batch.Add(new EpisodeEvents(tenant.Key, episode.Key, [.. episode]));
+                        batch.Add(new EpisodeEvents(tenant.Key, episode.Key, [.. episode.OrderBy(e => e.Version)]));
                     }
                 }
                 await batches.Writer.WriteAsync(batch, cancellation);
@@ -157,6 +177,7 @@ internal sealed class RebuildEpisodeByEpisode
     {
         Type DocumentType { get; }
         string Shard { get; }
+        IEnumerable<Type> Folded { get; }
 
         /// <summary>Folds each episode's events into its document and queues the document's write.</summary>
         Task Fold(IDocumentSession session, IEnumerable<EpisodeEvents> batch, CancellationToken cancellation);
@@ -168,6 +189,7 @@ internal sealed class RebuildEpisodeByEpisode
         private readonly IAggregator<TDocument, Guid, IQuerySession> aggregator = projection;
 
         public Type DocumentType => typeof(TDocument);
+        public IEnumerable<Type> Folded => folded;
         public string Shard { get; } = $"{projection.Name}:All";
 
         /// <summary>

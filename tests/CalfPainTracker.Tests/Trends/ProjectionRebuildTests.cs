@@ -12,6 +12,7 @@ public sealed class ProjectionRebuildTests
 {
     private const string Schema = "calfpain_rebuild";
     private const string Dashboard = "/api/dashboard";
+    private const int Copies = 1_200;
 
     [Theory]
     [InlineData("projections rebuild", "Episode:All PatientTriage:All EpisodeTrend:All")]
@@ -132,23 +133,63 @@ public sealed class ProjectionRebuildTests
             await otherClinic.LogCheckIn(await otherClinic.OpenEpisode(), TestUser.CheckIn("2026-11-01", pain: 8));
             await host.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
         });
-        // 1,200 copies of each clinic's episode: several batches of episodes, the two clinics' copies
-        // interleaved by id within each clinic and the clinics one after the other.
-        await CopyEpisodes(connectionString, schema, 1_200);
+        // 1,200 copies of each clinic's episode, several batches of episodes, each copy k logging pain
+        // k % 11 every day: a document folded from another episode's events would show its pain.
         await using var database = NpgsqlDataSource.Create(connectionString);
+        var originalEpisodes = new List<Guid>();
+        await using (var streams = database.CreateCommand($"select id from {schema}.mt_streams"))
+        await using (var reader = await streams.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync()) originalEpisodes.Add(reader.GetGuid(0));
+        }
+        await CopyEpisodes(connectionString, schema, Copies);
+        await using (var pain = database.CreateCommand($"""
+            update {schema}.mt_events e set data = jsonb_set(e.data, $2, to_jsonb(c.k % 11))
+              from (select id, k from unnest($1::uuid[]) id cross join generate_series(1, {Copies}) k) c
+              where e.stream_id = md5(c.id::text || ':' || c.k)::uuid and e.type = 'check_in_logged'
+            """))
+        {
+            pain.Parameters.AddWithValue(originalEpisodes.ToArray());
+            pain.Parameters.AddWithValue(new[] { "checkIn", "painLevel" });
+            // Each copy of the six-week recovery logged every day but the missed ones, and the other clinic's one day.
+            Assert.Equal(Copies * (SixWeekRecovery.Days - SixWeekRecovery.Missed.Length + 1), await pain.ExecuteNonQueryAsync());
+        }
         // Only the originals have documents yet: the copies were put straight into the event store.
         var originals = await Documents(database, schema, "tenant_id || ' ' || id || ' ' || mt_version || ' ' || data::text");
 
         await ApiProcess.Run(connectionString, schema, "projections", "rebuild");
 
         var rebuilt = await Documents(database, schema, "tenant_id || ' ' || id || ' ' || mt_version || ' ' || data::text");
-        Assert.Equal(6 * 1_201, rebuilt.Count);
+        Assert.Equal(3 * 2 * (Copies + 1), rebuilt.Count);
         Assert.Subset(rebuilt.ToHashSet(), originals.ToHashSet());
-        // Every copy folded from its own events: equal to its clinic's original in all but its id.
-        var folded = await Documents(database, schema, "tenant_id || ' ' || mt_version || ' ' || (data - 'id')::text");
-        Assert.Equal(6, folded.Distinct().Count());
+        foreach (var table in new[] { "mt_doc_episode", "mt_doc_patienttriage", "mt_doc_episodetrend" })
+        {
+            await using var ownPain = database.CreateCommand($"""
+                select count(*) from {schema}.{table} d
+                  join (select id, k from unnest($1::uuid[]) id cross join generate_series(1, {Copies}) k) c on d.id = md5(c.id::text || ':' || c.k)::uuid
+                  where (d.data->'days'->'pain'->>0)::int = c.k % 11
+                """);
+            ownPain.Parameters.AddWithValue(originalEpisodes.ToArray());
+            Assert.Equal((long)2 * Copies, await ownPain.ExecuteScalarAsync());
+        }
         await using var progress = database.CreateCommand($"select count(*) from {schema}.mt_event_progression where name in ('Episode:All', 'PatientTriage:All', 'EpisodeTrend:All') and last_seq_id = (select max(seq_id) from {schema}.mt_events)");
         Assert.Equal(3L, await progress.ExecuteScalarAsync());
+    }
+
+    [Fact]
+    public async Task A_rebuild_naming_a_database_the_service_does_not_have_is_refused_and_leaves_the_read_models_alone()
+    {
+        const string schema = "calfpain_rebuild_unknown";
+        var connectionString = await SixWeekRecoveryIn(schema, host => host.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30)));
+        await using var database = NpgsqlDataSource.Create(connectionString);
+        var before = await Documents(database, schema, "id || ' ' || mt_version || ' ' || data::text");
+
+        var (exitCode, output) = await ApiProcess.RunToEnd(connectionString, schema, "projections", "rebuild", "-d", "sharred");
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("There is no database 'sharred'", output);
+        Assert.Contains("the databases are ", output);
+        Assert.Equal(before, await Documents(database, schema, "id || ' ' || mt_version || ' ' || data::text"));
     }
 
     /// <summary>
