@@ -65,9 +65,13 @@ public sealed class ApiProcess : IAsyncDisposable
     }
 
     /// <summary>Runs a command of the service's command line to completion: its exit code, and what it printed on standard output and error.</summary>
-    public static async Task<(int ExitCode, string Output)> RunToEnd(string connectionString, string schema, params string[] args)
+    public static Task<(int ExitCode, string Output)> RunToEnd(string connectionString, string schema, params string[] args) =>
+        RunToEnd(connectionString, schema, new Dictionary<string, string>(), args);
+
+    /// <summary>The same, with <paramref name="settings"/> given as an operator's environment would.</summary>
+    public static async Task<(int ExitCode, string Output)> RunToEnd(string connectionString, string schema, IDictionary<string, string> settings, params string[] args)
     {
-        var (exitCode, output, errors) = await ToEnd(StartInfo(connectionString, schema, null, args), TimeSpan.FromMinutes(2));
+        var (exitCode, output, errors) = await ToEnd(StartInfo(connectionString, schema, settings, args), TimeSpan.FromMinutes(2));
         return (exitCode, output + errors);
     }
 

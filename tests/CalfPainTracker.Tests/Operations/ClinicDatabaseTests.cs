@@ -17,6 +17,7 @@ public sealed class ClinicDatabaseTests
 {
     private const string Schema = "calfpain_clinic_databases";
     private const string NorthDatabase = "calfpain_clinic_north";
+    private const string RebuiltNorthDatabase = "calfpain_clinic_north_rebuilt";
 
     [Fact]
     public async Task A_clinic_on_its_own_database_keeps_its_records_there_and_works_like_a_clinic_on_the_shared_one()
@@ -69,6 +70,82 @@ public sealed class ClinicDatabaseTests
             await connection.OpenAsync();
             await using var setting = new NpgsqlCommand("show default_toast_compression", connection);
             Assert.Equal("lz4", await setting.ExecuteScalarAsync());
+        }
+    }
+
+    [Fact]
+    public async Task A_rebuild_of_every_read_model_rebuilds_each_clinic_in_its_own_database()
+    {
+        var shared = await PostgresServer.ConnectionString;
+        var north = await FreshDatabase(shared, RebuiltNorthDatabase);
+        var northClinic = Guid.NewGuid();
+        var settings = new Dictionary<string, string>
+        {
+            ["Marten:ClinicDatabases:0:Id"] = "north",
+            ["Marten:ClinicDatabases:0:ConnectionString"] = north,
+            ["Marten:ClinicDatabases:0:Clinics:0"] = northClinic.ToString(),
+        };
+        var clinics = new List<string>();
+        await using (var host = await ApiHost.Start(shared, Schema, TimeProvider.System, builder =>
+        {
+            foreach (var (key, value) in settings) builder.UseSetting(key, value);
+        }))
+        {
+            var today = PatientCalendar.DaysAgo(0, TestUser.Zone);
+            foreach (var clinic in new[] { new TestClinic(host) { Id = northClinic }, new TestClinic(host) })
+            {
+                var patient = clinic.Patient();
+                var episode = await patient.OpenEpisode(onsetDate: today);
+                await (await patient.LogCheckIn(episode, TestUser.CheckIn(today, pain: 6))).ShouldBe(HttpStatusCode.Created);
+                await TrendCaughtUp(patient, episode);
+                clinics.Add(clinic.Id.ToString());
+            }
+        }
+        var (northBefore, sharedBefore) = (await ReadModelRows(north, clinics), await ReadModelRows(shared, clinics));
+        await Wipe(north, clinics);
+        await Wipe(shared, clinics);
+
+        var (exitCode, output) = await ApiProcess.RunToEnd(shared, Schema, settings, "projections", "rebuild");
+
+        Assert.True(exitCode == 0, output);
+        // Each clinic's three documents are back, in its own database and nowhere else.
+        Assert.Equal(northBefore, await ReadModelRows(north, clinics));
+        Assert.Equal(sharedBefore, await ReadModelRows(shared, clinics));
+        Assert.Equal(3, northBefore.Count(r => r.StartsWith(clinics[0], StringComparison.Ordinal)));
+        Assert.Equal(3, sharedBefore.Count(r => r.StartsWith(clinics[1], StringComparison.Ordinal)));
+        foreach (var database in new[] { north, shared })
+        {
+            await using var source = NpgsqlDataSource.Create(database);
+            await using var progress = source.CreateCommand($"select count(*) from {Schema}.mt_event_progression where name in ('Episode:All', 'PatientTriage:All', 'EpisodeTrend:All') and last_seq_id = (select max(seq_id) from {Schema}.mt_events)");
+            Assert.Equal(3L, await progress.ExecuteScalarAsync());
+        }
+    }
+
+    private static readonly string[] ReadModelTables = ["mt_doc_episode", "mt_doc_patienttriage", "mt_doc_episodetrend"];
+
+    /// <summary>The read models' rows of <paramref name="clinics"/> in one database, whole, with their revisions.</summary>
+    private static async Task<List<string>> ReadModelRows(string connectionString, List<string> clinics)
+    {
+        await using var database = NpgsqlDataSource.Create(connectionString);
+        var rows = new List<string>();
+        foreach (var table in ReadModelTables)
+        {
+            await using var command = database.CreateCommand($"select tenant_id || ' {table} ' || id || ' ' || mt_version || ' ' || data::text from {Schema}.{table} where tenant_id = any($1) order by 1");
+            command.Parameters.AddWithValue(clinics.ToArray());
+            await using var reader = await command.ExecuteReaderAsync();
+            while (await reader.ReadAsync()) rows.Add(reader.GetString(0));
+        }
+        return rows;
+    }
+
+    private static async Task Wipe(string connectionString, List<string> clinics)
+    {
+        await using var database = NpgsqlDataSource.Create(connectionString);
+        foreach (var table in ReadModelTables)
+        {
+            await using var command = database.CreateCommand($"delete from {Schema}.{table} where tenant_id = any($1)");
+            command.Parameters.AddWithValue(clinics.ToArray());
+            await command.ExecuteNonQueryAsync();
         }
     }
 
