@@ -215,8 +215,7 @@ public static class CompactDocuments
                 {
                     var run = ReadRun(ref reader);
                     if (runs.Count > 0 && run.First <= runs[^1].Last) throw new JsonException($"Stored {typeof(T).Name} days are not in day order: {run.First:yyyy-MM-dd}.");
-                    count += run.Last.DayNumber - run.First.DayNumber + 1;
-                    if (count > MostStoredDays) throw TooManyDays();
+                    count = CountedWith(count, run);
                     runs.Add(run);
                 }
                 return runs;
@@ -320,7 +319,7 @@ public static class CompactDocuments
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
             var (first, last) = ReadRun(ref reader);
-            if (days.Count + last.DayNumber - first.DayNumber >= MostStoredDays) throw TooManyDays();
+            days.EnsureCapacity(CountedWith(days.Count, (first, last)));
             for (var day = first; ; day = day.AddDays(1))
             {
                 days.Add(day);
@@ -342,7 +341,12 @@ public static class CompactDocuments
         return (first, last);
     }
 
-    private static JsonException TooManyDays() => new($"Stored days run to more than {MostStoredDays:N0}.");
+    /// <summary>The days counted so far with those of <paramref name="run"/>, refused past <see cref="MostStoredDays"/>.</summary>
+    private static int CountedWith(int count, (DateOnly First, DateOnly Last) run)
+    {
+        count += run.Last.DayNumber - run.First.DayNumber + 1;
+        return count <= MostStoredDays ? count : throw new JsonException($"Stored days run to more than {MostStoredDays:N0}.");
+    }
 
     private static void WriteRuns<TDay>(Utf8JsonWriter writer, IReadOnlyList<TDay> days, Func<TDay, DateOnly> dayOf)
     {

@@ -25,7 +25,7 @@ namespace CalfPainTracker.Operations;
 /// a document once per event or holds every open episode's documents in memory, and it reads and
 /// deserialises every event once per read model (the larger part of its time, docs/benchmarks.md).
 /// Read in episode order instead (the event store's own (tenant, stream, version) index), an
-/// episode's documents are complete when its last event is read: memory holds one batch of
+/// episode's documents are complete when its last event is read: memory holds a few batches of
 /// episodes, however large the store. Each document is folded by its projection's own methods from
 /// the events it folds and stored as Marten's daemon stores it, so it is the document Marten's own
 /// rebuild would write.

@@ -101,53 +101,27 @@ public sealed class ClinicDatabaseTests
                 clinics.Add(clinic.Id.ToString());
             }
         }
-        var (northBefore, sharedBefore) = (await ReadModelRows(north, clinics), await ReadModelRows(shared, clinics));
-        await Wipe(north, clinics);
-        await Wipe(shared, clinics);
+        var (northBefore, sharedBefore) = (await Rows(north, clinics), await Rows(shared, clinics));
+        await StoredReadModels.Wipe(north, Schema, [.. clinics]);
+        await StoredReadModels.Wipe(shared, Schema, [.. clinics]);
 
         var (exitCode, output) = await ApiProcess.RunToEnd(shared, Schema, settings, "projections", "rebuild");
 
         Assert.True(exitCode == 0, output);
         // Each clinic's three documents are back, in its own database and nowhere else.
-        Assert.Equal(northBefore, await ReadModelRows(north, clinics));
-        Assert.Equal(sharedBefore, await ReadModelRows(shared, clinics));
+        Assert.Equal(northBefore, await Rows(north, clinics));
+        Assert.Equal(sharedBefore, await Rows(shared, clinics));
         Assert.Equal(3, northBefore.Count(r => r.StartsWith(clinics[0], StringComparison.Ordinal)));
         Assert.Equal(3, sharedBefore.Count(r => r.StartsWith(clinics[1], StringComparison.Ordinal)));
         foreach (var database in new[] { north, shared })
         {
-            await using var source = NpgsqlDataSource.Create(database);
-            await using var progress = source.CreateCommand($"select count(*) from {Schema}.mt_event_progression where name in ('Episode:All', 'PatientTriage:All', 'EpisodeTrend:All') and last_seq_id = (select max(seq_id) from {Schema}.mt_events)");
-            Assert.Equal(3L, await progress.ExecuteScalarAsync());
+            Assert.Equal(3L, await StoredReadModels.AtLastEvent(database, Schema));
         }
     }
-
-    private static readonly string[] ReadModelTables = ["mt_doc_episode", "mt_doc_patienttriage", "mt_doc_episodetrend"];
 
     /// <summary>The read models' rows of <paramref name="clinics"/> in one database, whole, with their revisions.</summary>
-    private static async Task<List<string>> ReadModelRows(string connectionString, List<string> clinics)
-    {
-        await using var database = NpgsqlDataSource.Create(connectionString);
-        var rows = new List<string>();
-        foreach (var table in ReadModelTables)
-        {
-            await using var command = database.CreateCommand($"select tenant_id || ' {table} ' || id || ' ' || mt_version || ' ' || data::text from {Schema}.{table} where tenant_id = any($1) order by 1");
-            command.Parameters.AddWithValue(clinics.ToArray());
-            await using var reader = await command.ExecuteReaderAsync();
-            while (await reader.ReadAsync()) rows.Add(reader.GetString(0));
-        }
-        return rows;
-    }
-
-    private static async Task Wipe(string connectionString, List<string> clinics)
-    {
-        await using var database = NpgsqlDataSource.Create(connectionString);
-        foreach (var table in ReadModelTables)
-        {
-            await using var command = database.CreateCommand($"delete from {Schema}.{table} where tenant_id = any($1)");
-            command.Parameters.AddWithValue(clinics.ToArray());
-            await command.ExecuteNonQueryAsync();
-        }
-    }
+    private static Task<List<string>> Rows(string connectionString, List<string> clinics) =>
+        StoredReadModels.Rows(connectionString, Schema, "tenant_id || ' ' || id || ' ' || mt_version || ' ' || data::text", [.. clinics]);
 
     // Not Marten's WaitForNonStaleProjectionDataAsync: it walks every database and times out on one
     // without events yet ("No event activity was detected"), which a clinic database is at first.

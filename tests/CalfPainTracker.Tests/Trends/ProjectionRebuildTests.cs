@@ -60,14 +60,7 @@ public sealed class ProjectionRebuildTests
                 }
             }
             live[Dashboard] = (await clinicUsers.Admin().GetJson(Dashboard))["patients"]!.ToJsonString();
-            await using var database = NpgsqlDataSource.Create(connectionString);
-            // This clinic's rows only: a kept database holds earlier runs' clinics too.
-            foreach (var table in new[] { "mt_doc_episode", "mt_doc_episodetrend", "mt_doc_patienttriage" })
-            {
-                await using var wipe = database.CreateCommand($"delete from {Schema}.{table} where tenant_id = $1");
-                wipe.Parameters.AddWithValue(clinic.ToString());
-                Assert.Equal(2, await wipe.ExecuteNonQueryAsync());
-            }
+            Assert.Equal([2, 2, 2], await StoredReadModels.Wipe(connectionString, Schema, clinic.ToString()));
         }
 
         await ApiProcess.Run(connectionString, Schema, "projections", "rebuild");
@@ -155,14 +148,14 @@ public sealed class ProjectionRebuildTests
             Assert.Equal(Copies * (SixWeekRecovery.Days - SixWeekRecovery.Missed.Length + 1), await pain.ExecuteNonQueryAsync());
         }
         // Only the originals have documents yet: the copies were put straight into the event store.
-        var originals = await Documents(database, schema, "tenant_id || ' ' || id || ' ' || mt_version || ' ' || data::text");
+        var originals = await StoredReadModels.Rows(connectionString, schema, "tenant_id || ' ' || id || ' ' || mt_version || ' ' || data::text");
 
         await ApiProcess.Run(connectionString, schema, "projections", "rebuild");
 
-        var rebuilt = await Documents(database, schema, "tenant_id || ' ' || id || ' ' || mt_version || ' ' || data::text");
+        var rebuilt = await StoredReadModels.Rows(connectionString, schema, "tenant_id || ' ' || id || ' ' || mt_version || ' ' || data::text");
         Assert.Equal(3 * 2 * (Copies + 1), rebuilt.Count);
         Assert.Subset(rebuilt.ToHashSet(), originals.ToHashSet());
-        foreach (var table in new[] { "mt_doc_episode", "mt_doc_patienttriage", "mt_doc_episodetrend" })
+        foreach (var table in StoredReadModels.Tables)
         {
             await using var ownPain = database.CreateCommand($"""
                 select count(*) from {schema}.{table} d
@@ -172,8 +165,7 @@ public sealed class ProjectionRebuildTests
             ownPain.Parameters.AddWithValue(originalEpisodes.ToArray());
             Assert.Equal((long)2 * Copies, await ownPain.ExecuteScalarAsync());
         }
-        await using var progress = database.CreateCommand($"select count(*) from {schema}.mt_event_progression where name in ('Episode:All', 'PatientTriage:All', 'EpisodeTrend:All') and last_seq_id = (select max(seq_id) from {schema}.mt_events)");
-        Assert.Equal(3L, await progress.ExecuteScalarAsync());
+        Assert.Equal(3L, await StoredReadModels.AtLastEvent(connectionString, schema));
     }
 
     [Fact]
@@ -181,15 +173,14 @@ public sealed class ProjectionRebuildTests
     {
         const string schema = "calfpain_rebuild_unknown";
         var connectionString = await SixWeekRecoveryIn(schema, host => host.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30)));
-        await using var database = NpgsqlDataSource.Create(connectionString);
-        var before = await Documents(database, schema, "id || ' ' || mt_version || ' ' || data::text");
+        var before = await StoredReadModels.Rows(connectionString, schema, "id || ' ' || mt_version || ' ' || data::text");
 
         var (exitCode, output) = await ApiProcess.RunToEnd(connectionString, schema, "projections", "rebuild", "-d", "sharred");
 
         Assert.Equal(1, exitCode);
         Assert.Contains("There is no database 'sharred'", output);
         Assert.Contains("the databases are ", output);
-        Assert.Equal(before, await Documents(database, schema, "id || ' ' || mt_version || ' ' || data::text"));
+        Assert.Equal(before, await StoredReadModels.Rows(connectionString, schema, "id || ' ' || mt_version || ' ' || data::text"));
     }
 
     /// <summary>
@@ -205,19 +196,6 @@ public sealed class ProjectionRebuildTests
         await SixWeekRecovery.LogAll(patient, await patient.OpenEpisode(onsetDate: "2026-09-20"));
         await more(host);
         return connectionString;
-    }
-
-    /// <summary>Every document of the three read models, each as the SQL expression gives it, table by table.</summary>
-    private static async Task<List<string>> Documents(NpgsqlDataSource database, string schema, string expression)
-    {
-        var documents = new List<string>();
-        foreach (var table in new[] { "mt_doc_episode", "mt_doc_patienttriage", "mt_doc_episodetrend" })
-        {
-            await using var query = database.CreateCommand($"select '{table} ' || {expression} from {schema}.{table}");
-            await using var reader = await query.ExecuteReaderAsync();
-            while (await reader.ReadAsync()) documents.Add(reader.GetString(0));
-        }
-        return documents;
     }
 
     /// <summary>
