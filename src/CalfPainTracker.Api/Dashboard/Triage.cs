@@ -209,6 +209,9 @@ public static class Triage
         rows.OrderBy(r => r.Triage)
             .ThenByDescending(r => r.OpenAlerts.Count > 0 ? r.OpenAlerts.Max(a => a.RaisedAt) : DateTimeOffset.MinValue)
             .ThenByDescending(r => r.LatestPain ?? -1)
+            // Patients alike in all of that keep one order (their episodes' ids, which grow with time):
+            // otherwise the order the database hands the rows over decides, and a rebuild reshuffles them.
+            .ThenBy(r => r.EpisodeId)
             .ToList();
 
     /// <param name="open">Most severe first.</param>

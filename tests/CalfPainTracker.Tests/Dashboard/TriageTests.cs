@@ -28,6 +28,18 @@ public sealed class TriageTests
     }
 
     [Fact]
+    public void Patients_alike_in_group_alerts_and_pain_keep_one_order_whatever_order_their_rows_are_read_in()
+    {
+        var alike = Enumerable.Range(0, 6).Select(_ => Triaged(Day(9, 3), Day(10, 3))).ToList();
+        var rows = alike.Select(t => Triage.Row(t.Source, Today)).ToList();
+
+        var once = Triage.Order(rows).Select(r => r.EpisodeId);
+        var reversed = Triage.Order(Enumerable.Reverse(rows)).Select(r => r.EpisodeId);
+
+        Assert.Equal(once, reversed);
+    }
+
+    [Fact]
     public void The_sparkline_covers_the_last_14_days_with_gaps_for_missed_days()
     {
         var triage = Triaged(Day(10, 3), Day(8, 5)); // a backfilled day slots into place
