@@ -13,6 +13,12 @@
 // --counters PATH (dotnet-counters) with --pid adds the bytes that .NET process allocated per
 // answered request (allocatedKBPerRequest: the runtime's allocation rate over the measured run).
 // --amount N sends exactly N requests instead of running for --duration (to grow episodes).
+// Every run also divides the machine's CPU over the answered requests: databaseCpuMsPerRequest
+// (every process named postgres, the one cluster scripts/bench runs, with the backends the
+// postmaster has reaped), loadCpuMsPerRequest (this generator), machineCpuMsPerRequest (all cores'
+// busy time from /proc/stat) and machineBusy (the share of all cores' time that was busy): on a
+// saturated machine, the cores divided by machineCpuMsPerRequest is the most any design of that
+// cost can answer.
 import autocannon from 'autocannon'
 import { randomUUID } from 'node:crypto'
 import { spawn } from 'node:child_process'
@@ -83,6 +89,30 @@ function cpuMs (pid) {
   return (Number(fields[11]) + Number(fields[12])) * 10
 }
 
+// PostgreSQL's CPU in ms: utime + stime of every postgres process, and cutime + cstime for the
+// children they reaped (the postmaster's ended backends).
+function databaseCpuMs () {
+  let total = 0
+  for (const pid of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue
+    let stat
+    try { stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8') } catch { continue }
+    if (!stat.startsWith(`${pid} (postgres) `)) continue
+    const fields = stat.replace(/^.*\) /, '').split(' ')
+    total += (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) * 10
+  }
+  return total
+}
+
+// All cores' busy and total time in ms, from the first line of /proc/stat (idle and iowait are not busy).
+function machineCpuMs () {
+  const ticks = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number)
+  const total = ticks.reduce((a, b) => a + b, 0) * 10
+  return { busy: total - (ticks[3] + ticks[4]) * 10, total }
+}
+
+const loadCpuMs = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000 }
+
 // The runtime's own count (System.Runtime's dotnet.gc.heap.total_allocated, a rate per second),
 // read by dotnet-counters over the run: attached before the load (its first sample comes after
 // about three seconds) and left to end by itself (a collector killed early leaves the target's
@@ -116,6 +146,7 @@ async function run (seconds, record) {
   const started = process.hrtime.bigint()
   const startedAt = Date.now()
   const cpuBefore = cpuMs(opts.pid)
+  const [databaseBefore, machineBefore, loadBefore] = [databaseCpuMs(), machineCpuMs(), loadCpuMs()]
   const instance = autocannon({
     url: opts.url,
     connections,
@@ -139,6 +170,7 @@ async function run (seconds, record) {
   const result = await instance
   const elapsed = Number(process.hrtime.bigint() - started) / 1e9
   const cpuAfter = cpuMs(opts.pid)
+  const [databaseAfter, machineAfter, loadAfter] = [databaseCpuMs(), machineCpuMs(), loadCpuMs()]
   const allocatedPerSecond = counter ? await counter.bytesPerSecond(startedAt, Date.now()) : null
   latencies.sort((a, b) => a - b)
   const pct = p => latencies.length ? latencies[Math.min(latencies.length - 1, Math.max(0, Math.ceil(p * latencies.length) - 1))] : null
@@ -160,6 +192,10 @@ async function run (seconds, record) {
     statusCodes,
     errorSamples,
     cpuMsPerRequest: cpuBefore != null && responses ? (cpuAfter - cpuBefore) / responses : null,
+    databaseCpuMsPerRequest: responses ? (databaseAfter - databaseBefore) / responses : null,
+    loadCpuMsPerRequest: responses ? (loadAfter - loadBefore) / responses : null,
+    machineCpuMsPerRequest: responses ? (machineAfter.busy - machineBefore.busy) / responses : null,
+    machineBusy: (machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total),
     allocatedKBPerRequest: allocatedPerSecond != null && responses ? allocatedPerSecond * (result.duration || elapsed) / responses / 1024 : null
   }
 }
@@ -172,7 +208,7 @@ try {
   }
   const measured = await run(duration, true)
   if (opts.out) fs.writeFileSync(opts.out, JSON.stringify(measured, null, 2))
-  console.error(`${mode} c=${connections}: ${measured.rps.toFixed(0)}/s p50 ${measured.p50?.toFixed(1)} p95 ${measured.p95?.toFixed(1)} p99 ${measured.p99?.toFixed(1)} ms, errors ${measured.errors}${measured.cpuMsPerRequest != null ? `, ${measured.cpuMsPerRequest.toFixed(2)} ms CPU/request` : ''}${measured.allocatedKBPerRequest != null ? `, ${measured.allocatedKBPerRequest.toFixed(1)} KB allocated/request` : ''}${measured.errorSamples.length ? ' e.g. ' + measured.errorSamples[0] : ''}`)
+  console.error(`${mode} c=${connections}: ${measured.rps.toFixed(0)}/s p50 ${measured.p50?.toFixed(1)} p95 ${measured.p95?.toFixed(1)} p99 ${measured.p99?.toFixed(1)} ms, errors ${measured.errors}${measured.cpuMsPerRequest != null ? `, ${measured.cpuMsPerRequest.toFixed(2)} ms CPU/request` : ''}${measured.allocatedKBPerRequest != null ? `, ${measured.allocatedKBPerRequest.toFixed(1)} KB allocated/request` : ''}, database ${measured.databaseCpuMsPerRequest?.toFixed(2)} load ${measured.loadCpuMsPerRequest?.toFixed(2)} machine ${measured.machineCpuMsPerRequest?.toFixed(2)} ms CPU/request (${(100 * measured.machineBusy).toFixed(0)} % busy)${measured.errorSamples.length ? ' e.g. ' + measured.errorSamples[0] : ''}`)
 } finally {
   saveState()
 }

@@ -48,7 +48,7 @@ function rounds (prefix) {
 
 const meta = exists('meta.json') ? read('meta.json') : {}
 const results = { meta }
-const http = ['rps', 'p50', 'p95', 'p99', 'max', 'errors', 'cpuMsPerRequest', 'allocatedKBPerRequest']
+const http = ['rps', 'p50', 'p95', 'p99', 'max', 'errors', 'cpuMsPerRequest', 'allocatedKBPerRequest', 'databaseCpuMsPerRequest', 'loadCpuMsPerRequest', 'machineCpuMsPerRequest', 'machineBusy']
 const pg = levels('pgbench', ['tps', 'latencyMs'])
 if (pg) results.pgbench = { levels: pg }
 // Each level's median throughput over that of a reference at the same connection count.
@@ -157,7 +157,8 @@ for (const c of serviceConnections) {
     const ratios = [['ratioToShaped', 'shaped'], ['ratioToCrud', 'CRUD'], ['ratioToPgbench', 'pgbench'], ['ratioToIngest', 'ingest']]
       .filter(([key]) => l[key] != null).map(([key, label]) => `×${n(l[key], 2)} ${label}`).join(', ')
     const cpu = (l.cpuMsPerRequest ? `, ${n(l.cpuMsPerRequest.median, 2)} ms CPU/req` : '') +
-      (l.allocatedKBPerRequest ? `, ${n(l.allocatedKBPerRequest.median)} KB alloc/req` : '')
+      (l.allocatedKBPerRequest ? `, ${n(l.allocatedKBPerRequest.median)} KB alloc/req` : '') +
+      (l.machineCpuMsPerRequest ? `; CPU/req database ${n(l.databaseCpuMsPerRequest.median, 2)}, load ${n(l.loadCpuMsPerRequest.median, 2)}, machine ${n(l.machineCpuMsPerRequest.median, 2)} ms (${n(100 * l.machineBusy.median)} % busy)` : '')
     rows.push([`${name} c=${c}`, `${s(l.rps)} req/s`, `p50 ${s(l.p50, 1)} p95 ${s(l.p95, 1)} p99 ${s(l.p99, 1)} ms`, `errors ${l.errorsTotal}/${l.requestsTotal}${cpu}${ratios ? ' ' + ratios : ''}`])
   }
 }
