@@ -63,13 +63,19 @@ public sealed class ClinicDatabaseTests
         var ready = JsonNode.Parse(await host.Server.CreateClient().GetStringAsync("/health/ready"))!;
         Assert.Equal("All 2 databases answer.", ready["checks"]!["database"]!["description"]!.GetValue<string>());
 
-        // Both databases compress the documents the service writes with lz4.
+        // Both databases compress the documents the service writes with lz4...
         foreach (var database in await host.Services.GetRequiredService<IDocumentStore>().Storage.AllDatabases())
         {
             await using var connection = database.CreateConnection();
             await connection.OpenAsync();
             await using var setting = new NpgsqlCommand("show default_toast_compression", connection);
             Assert.Equal("lz4", await setting.ExecuteScalarAsync());
+
+            // ...and prepare the statements they repeat, so that a pooled connection's reset keeps PostgreSQL's plans.
+            await using var repeated = new NpgsqlCommand("select count(*) from pg_prepared_statements where statement like '%-- repeated%' -- repeated", connection);
+            Assert.Equal(0L, await repeated.ExecuteScalarAsync());
+            for (var i = 0; i < 5; i++) await repeated.ExecuteScalarAsync();
+            Assert.Equal(1L, await repeated.ExecuteScalarAsync());
         }
     }
 
