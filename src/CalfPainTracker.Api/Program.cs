@@ -13,6 +13,7 @@ using JasperFx.CodeGeneration;
 using JasperFx.MultiTenancy;
 using JasperFx.Events.Daemon;
 using Marten;
+using Marten.Schema.Indexing.Unique;
 using Npgsql;
 using Scalar.AspNetCore;
 using Weasel.Core;
@@ -69,10 +70,13 @@ var marten = builder.Services.AddMarten(opts =>
         opts.RegisterDocumentType<WebhookDelivery>();
         opts.RegisterDocumentType<ReminderChain>();
         opts.RegisterDocumentType<MissedCheckInWatch>();
-        opts.Schema.For<DigestEntry>().Duplicate(e => e.PhysiotherapistId);
+        // Indexes on a clinic's documents hold the clinic, as the triage's do (ReadModels.Register says why).
+        opts.Schema.For<DigestEntry>().Duplicate(e => e.PhysiotherapistId, configure: index => index.TenancyScope = TenancyScope.PerTenant);
         // Two digests for one physiotherapist and day cannot both move the chain on.
         opts.Schema.For<DigestChain>().UseOptimisticConcurrency(true);
-        opts.Schema.For<WebPushSubscription>().Index(s => s.PatientId).Index(s => s.DeviceId);
+        opts.Schema.For<WebPushSubscription>()
+            .Index(s => s.PatientId, index => index.TenancyScope = TenancyScope.PerTenant)
+            .Index(s => s.DeviceId, index => index.TenancyScope = TenancyScope.PerTenant);
         opts.RegisterDocumentType<RecordAccess>();
         // No projection applies a clinician's note, so it is named here for the timeline to read it back.
         opts.Events.AddEventType<CalfPainTracker.Timeline.ClinicianNoteWritten>();

@@ -7,6 +7,7 @@ using JasperFx.Core;
 using JasperFx.Events.Projections;
 using Marten;
 using Marten.Events.Projections;
+using Marten.Schema.Indexing.Unique;
 using Marten.Storage;
 using Npgsql;
 
@@ -48,8 +49,13 @@ public static class ReadModels
     public static void Register(StoreOptions opts, IReadOnlyList<string> commandLine, int rebuildFlushThreshold)
     {
         if (rebuildFlushThreshold < 0) throw new InvalidOperationException("Marten:RebuildFlushThreshold must be 0 (write every page of events) or a number of aggregates held before they are written.");
-        // Filtered on plain columns, so that a physiotherapist's page is an index lookup.
-        opts.Schema.For<PatientTriage>().Duplicate(t => t.PhysiotherapistId).Duplicate(t => t.Status);
+        // Filtered on plain columns, so that a physiotherapist's page is an index lookup. Each index
+        // holds the clinic too: the statement is prepared (DocumentDatabases), and its generic plan,
+        // not knowing the clinic, intersected the physiotherapist's index with the clinic's part of
+        // the primary key: 19 ms for a page of 500 patients against 0.7 ms on this index.
+        opts.Schema.For<PatientTriage>()
+            .Duplicate(t => t.PhysiotherapistId, configure: index => index.TenancyScope = TenancyScope.PerTenant)
+            .Duplicate(t => t.Status, configure: index => index.TenancyScope = TenancyScope.PerTenant);
         if (RebuiltShards(commandLine) is [_])
         {
             // One read model rebuilt alone runs in Marten's daemon, which writes each aggregate once
